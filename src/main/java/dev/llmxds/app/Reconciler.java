@@ -1,0 +1,119 @@
+package dev.llmxds.app;
+
+import dev.llmxds.config.ReconcilerConfig;
+import dev.llmxds.discovery.FleetListener;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.weighting.LoadFactors;
+import dev.llmxds.xds.XdsPublisher;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that publishes. Sources hand it fleets; it coalesces bursts (publishes {@code
+ * debounce} after the last event, at most {@code maxWait} after the first unpublished one) and then
+ * projects and publishes on its own thread.
+ */
+public final class Reconciler implements FleetListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  private final ReconcilerConfig config;
+  private final XdsPublisher publisher;
+  private final LongSupplier nanoTime;
+  private final ScheduledExecutorService executor;
+  private Fleet pending;
+  private long firstPendingNanos;
+  private ScheduledFuture<?> scheduled;
+  private volatile Fleet current = Fleet.EMPTY;
+  private volatile long publications;
+
+  public Reconciler(ReconcilerConfig config, XdsPublisher publisher, LongSupplier nanoTime) {
+    this.config = config;
+    this.publisher = publisher;
+    this.nanoTime = nanoTime;
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "reconciler");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Delay before publishing, given when the first unpublished event arrived and now: {@code
+   * debounce}, cut short so publication happens no later than {@code maxWait} after the first.
+   */
+  static long delayNanos(ReconcilerConfig config, long firstPendingNanos, long nowNanos) {
+    long debounce = config.debounce().toNanos();
+    long latest = firstPendingNanos + config.maxWait().toNanos();
+    return Math.max(0, Math.min(nowNanos + debounce, latest) - nowNanos);
+  }
+
+  @Override
+  public synchronized void onFleet(Fleet fleet) {
+    long now = nanoTime.getAsLong();
+    if (pending == null) {
+      firstPendingNanos = now;
+    }
+    pending = fleet;
+    if (scheduled != null) {
+      scheduled.cancel(false);
+    }
+    scheduled =
+        executor.schedule(
+            this::flush, delayNanos(config, firstPendingNanos, now), TimeUnit.NANOSECONDS);
+  }
+
+  /** Publishes {@code fleet} at once on the calling thread (start-up). */
+  public void publishNow(Fleet fleet) {
+    synchronized (this) {
+      pending = null;
+    }
+    publish(fleet);
+  }
+
+  private void flush() {
+    Fleet fleet;
+    synchronized (this) {
+      fleet = pending;
+      pending = null;
+      scheduled = null;
+    }
+    if (fleet != null) {
+      publish(fleet);
+    }
+  }
+
+  private void publish(Fleet fleet) {
+    try {
+      List<String> errors = publisher.publish(fleet, LoadFactors.NEUTRAL);
+      current = fleet;
+      publications++;
+      if (errors.isEmpty()) {
+        log.debug("published {} services", fleet.services().size());
+      }
+    } catch (RuntimeException e) {
+      log.error("publication failed; the previous snapshots stay in place", e);
+    }
+  }
+
+  /** The fleet most recently published. */
+  public Fleet current() {
+    return current;
+  }
+
+  public long publications() {
+    return publications;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

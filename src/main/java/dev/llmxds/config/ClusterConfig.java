@@ -1,0 +1,31 @@
+package dev.llmxds.config;
+
+import java.time.Duration;
+
+/** Settings shared by every projected inference-service cluster. */
+public record ClusterConfig(
+    Duration connectTimeout,
+    LeastRequestConfig leastRequest,
+    Integer overprovisioningFactor,
+    Double healthyPanicThreshold,
+    OutlierDetectionConfig outlierDetection,
+    CircuitBreakerConfig circuitBreakers,
+    SlowStartConfig slowStart,
+    HealthCheckConfig healthCheck) {
+  public static final ClusterConfig DEFAULT =
+      new ClusterConfig(null, null, null, null, null, null, null, null);
+
+  public ClusterConfig {
+    connectTimeout =
+        Check.positive("connectTimeout", Check.orDefault(connectTimeout, Duration.ofSeconds(5)));
+    leastRequest = Check.orDefault(leastRequest, LeastRequestConfig.DEFAULT);
+    overprovisioningFactor =
+        Check.range(
+            "overprovisioningFactor", Check.orDefault(overprovisioningFactor, 140), 1, 100_000);
+    healthyPanicThreshold =
+        Check.range(
+            "healthyPanicThreshold", Check.orDefault(healthyPanicThreshold, 50.0), 0.0, 100.0);
+    outlierDetection = Check.orDefault(outlierDetection, OutlierDetectionConfig.DEFAULT);
+    circuitBreakers = Check.orDefault(circuitBreakers, CircuitBreakerConfig.DEFAULT);
+  }
+}

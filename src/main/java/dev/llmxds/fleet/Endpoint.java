@@ -1,0 +1,50 @@
+package dev.llmxds.fleet;
+
+import java.util.Objects;
+
+/**
+ * One GPU inference server (vLLM, SGLang, ...) serving an {@link InferenceService}.
+ *
+ * @param address IP address or host name Envoy connects to
+ * @param port serving port
+ * @param locality region and zone the server runs in
+ * @param staticWeight operator-given capacity weight (bigger GPU, bigger weight), at least 1
+ * @param health health as reported by discovery
+ * @param backup when true the endpoint is only used after every other priority (nginx {@code
+ *     backup})
+ */
+public record Endpoint(
+    String address,
+    int port,
+    Locality locality,
+    int staticWeight,
+    EndpointHealth health,
+    boolean backup) {
+
+  public static final int MAX_STATIC_WEIGHT = 10_000;
+
+  public Endpoint {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(locality, "locality");
+    Objects.requireNonNull(health, "health");
+    if (address.isBlank()) {
+      throw new IllegalArgumentException("address must not be empty");
+    }
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 1..65535, got " + port);
+    }
+    if (staticWeight < 1 || staticWeight > MAX_STATIC_WEIGHT) {
+      throw new IllegalArgumentException(
+          "weight must be 1.." + MAX_STATIC_WEIGHT + ", got " + staticWeight);
+    }
+  }
+
+  /** Stable identity inside a service: {@code address:port}. */
+  public String id() {
+    return address + ":" + port;
+  }
+
+  public Endpoint withHealth(EndpointHealth newHealth) {
+    return new Endpoint(address, port, locality, staticWeight, newHealth, backup);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.llmxds.xds;
+
+import com.google.protobuf.UInt32Value;
+import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.fleet.Locality;
+import dev.llmxds.weighting.EndpointWeights;
+import dev.llmxds.weighting.LoadFactors;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The ClusterLoadAssignment of one service as seen from one node locality: endpoints grouped by
+ * (priority, locality), every locality weighted with the sum of its usable endpoints' weights,
+ * health mapped to Envoy's, endpoint weight = static × load factor clamped to at least 1.
+ */
+public final class LoadAssignmentProjector {
+  private final PriorityPlanner planner;
+  private final int overprovisioningFactor;
+
+  public LoadAssignmentProjector(PriorityPlanner planner, int overprovisioningFactor) {
+    this.planner = planner;
+    this.overprovisioningFactor = overprovisioningFactor;
+  }
+
+  private record Slot(int priority, Locality locality) implements Comparable<Slot> {
+    @Override
+    public int compareTo(Slot o) {
+      int c = Integer.compare(priority, o.priority);
+      return c != 0 ? c : locality.compareTo(o.locality);
+    }
+  }
+
+  public ClusterLoadAssignment project(
+      InferenceService service, Locality node, LoadFactors factors) {
+    Map<String, Integer> priorities = planner.priorities(node, service.endpoints());
+    TreeMap<Slot, List<Endpoint>> slots = new TreeMap<>();
+    for (Endpoint e : service.endpoints()) {
+      slots
+          .computeIfAbsent(new Slot(priorities.get(e.id()), e.locality()), s -> new ArrayList<>())
+          .add(e);
+    }
+    ClusterLoadAssignment.Builder cla =
+        ClusterLoadAssignment.newBuilder()
+            .setClusterName(service.name())
+            .setPolicy(
+                ClusterLoadAssignment.Policy.newBuilder()
+                    .setOverprovisioningFactor(UInt32Value.of(overprovisioningFactor)));
+    slots.forEach(
+        (slot, endpoints) -> {
+          LocalityLbEndpoints.Builder group =
+              LocalityLbEndpoints.newBuilder()
+                  .setPriority(slot.priority())
+                  .setLocality(
+                      io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                          .setRegion(slot.locality().region())
+                          .setZone(slot.locality().zone()));
+          long usable = 0;
+          for (Endpoint e : endpoints) {
+            int weight =
+                EndpointWeights.weight(e.staticWeight(), factors.factor(service.name(), e.id()));
+            if (e.health() == EndpointHealth.HEALTHY || e.health() == EndpointHealth.DEGRADED) {
+              usable += weight;
+            }
+            group.addLbEndpoints(lbEndpoint(e, weight));
+          }
+          group.setLoadBalancingWeight(
+              UInt32Value.of((int) Math.max(1, Math.min(usable, Integer.MAX_VALUE))));
+          cla.addEndpoints(group);
+        });
+    return cla.build();
+  }
+
+  private static LbEndpoint lbEndpoint(Endpoint e, int weight) {
+    return LbEndpoint.newBuilder()
+        .setEndpoint(
+            io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                .setAddress(
+                    Address.newBuilder()
+                        .setSocketAddress(
+                            SocketAddress.newBuilder()
+                                .setAddress(e.address())
+                                .setPortValue(e.port()))))
+        .setHealthStatus(healthStatus(e.health()))
+        .setLoadBalancingWeight(UInt32Value.of(weight))
+        .build();
+  }
+
+  static HealthStatus healthStatus(EndpointHealth health) {
+    return switch (health) {
+      case HEALTHY -> HealthStatus.HEALTHY;
+      case DEGRADED -> HealthStatus.DEGRADED;
+      case UNHEALTHY -> HealthStatus.UNHEALTHY;
+      case DRAINING -> HealthStatus.DRAINING;
+    };
+  }
+}

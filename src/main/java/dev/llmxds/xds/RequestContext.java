@@ -1,0 +1,26 @@
+package dev.llmxds.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+
+/**
+ * What the stream callbacks learned about the request being processed, handed to {@link NackGuard}
+ * on the same thread: java-control-plane calls the request callback and then, on the same thread,
+ * the cache's createWatch, which is not told the stream.
+ *
+ * @param node the stream's node (Envoy may send it only on the first request)
+ * @param rejectedVersion for a NACK of the stream's latest response: the version it rejected
+ */
+record RequestContext(Node node, String rejectedVersion) {
+  private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
+
+  static void set(RequestContext context) {
+    CURRENT.set(context);
+  }
+
+  /** Returns and clears the context of the request on this thread (null when none). */
+  static RequestContext take() {
+    RequestContext c = CURRENT.get();
+    CURRENT.remove();
+    return c;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.llmxds.xds;
+
+import dev.llmxds.config.LlmXdsConfig;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.weighting.LoadFactors;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Projects, validates, versions and publishes one snapshot per node group into java-control-plane's
+ * cache. Only the reconciler calls {@link #publish}; {@link #ensureGroup} publishes the current
+ * state for a group seen for the first time (a node from a new zone) before its first watch opens.
+ * A group whose new resources fail validation keeps its previous snapshot.
+ */
+public final class XdsPublisher {
+  private static final Logger log = LoggerFactory.getLogger(XdsPublisher.class);
+
+  private final SimpleCache<NodeGroupKey> cache;
+  private final XdsProjection projection;
+  private final ResourceValidator validator = new ResourceValidator();
+  private final Versions versions;
+  private final Map<NodeGroupKey, VersionedResources> published = new ConcurrentHashMap<>();
+  private final AtomicLong rejected = new AtomicLong();
+  private Fleet fleet = Fleet.EMPTY;
+  private LoadFactors factors = LoadFactors.NEUTRAL;
+  private volatile List<String> lastErrors = List.of();
+
+  public XdsPublisher(LlmXdsConfig config, Versions versions) {
+    this.cache = new SimpleCache<>(NodeGroupKey::of);
+    this.projection = new XdsProjection(config);
+    this.versions = versions;
+  }
+
+  public SimpleCache<NodeGroupKey> cache() {
+    return cache;
+  }
+
+  /** Publishes {@code newFleet} to every known group; returns the validation errors, if any. */
+  public synchronized List<String> publish(Fleet newFleet, LoadFactors newFactors) {
+    this.fleet = newFleet;
+    this.factors = newFactors;
+    List<String> errors = new ArrayList<>();
+    for (NodeGroupKey group : published.keySet()) {
+      errors.addAll(publishGroup(group));
+    }
+    lastErrors = List.copyOf(errors);
+    return errors;
+  }
+
+  /** Makes sure {@code group} has a snapshot; cheap when it already has one. */
+  public void ensureGroup(NodeGroupKey group) {
+    if (published.containsKey(group)) {
+      return;
+    }
+    synchronized (this) {
+      if (!published.containsKey(group)) {
+        log.info("first node in group {}: publishing its snapshot", group);
+        publishGroup(group);
+      }
+    }
+  }
+
+  private List<String> publishGroup(NodeGroupKey group) {
+    XdsResources resources = projection.project(fleet, factors, group);
+    List<String> errors = validator.validate(resources);
+    if (!errors.isEmpty()) {
+      rejected.incrementAndGet();
+      log.error(
+          "not publishing invalid resources for group {} (keeping the previous ones): {}",
+          group,
+          String.join("; ", errors));
+      return errors;
+    }
+    VersionedResources previous = published.get(group);
+    VersionedResources next = VersionedResources.next(previous, resources, versions);
+    if (next.sameVersionsAs(previous)) {
+      return List.of();
+    }
+    published.put(group, next);
+    cache.setSnapshot(group, next.toSnapshot());
+    return List.of();
+  }
+
+  /** What a group currently receives (empty before its first node connected). */
+  public Optional<VersionedResources> published(NodeGroupKey group) {
+    return Optional.ofNullable(published.get(group));
+  }
+
+  public Map<NodeGroupKey, VersionedResources> publishedGroups() {
+    return Map.copyOf(published);
+  }
+
+  public long rejectedPublications() {
+    return rejected.get();
+  }
+
+  public List<String> lastErrors() {
+    return lastErrors;
+  }
+}
