@@ -1,0 +1,35 @@
+package dev.llmxds.testing;
+
+import dev.llmxds.app.LlmXds;
+import dev.llmxds.config.ConfigLoader;
+import dev.llmxds.config.LlmXdsConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** Starts llm-xds in-process on a free loopback port, watching a fleet file closely. */
+public final class TestServers {
+  private TestServers() {}
+
+  public static LlmXdsConfig config(Path fleetFile, String extraYaml) {
+    String yaml =
+        """
+        xds: {host: 127.0.0.1, port: 0}
+        discovery:
+          file: {path: %s, pollInterval: 50ms}
+        reconciler: {debounce: 20ms, maxWait: 200ms}
+        %s
+        """
+            .formatted(fleetFile, extraYaml);
+    return ConfigLoader.parse(yaml, fleetFile.getParent());
+  }
+
+  public static LlmXds start(LlmXdsConfig config) {
+    try {
+      return LlmXds.start(config, Clock.systemUTC());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
