@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A client that rejects a version gets it once, not in a loop; the next good version reaches it
- * and is accepted, and the server records both.
+ * A client that rejects a version gets it once, not in a loop; the next good version reaches it and
+ * is accepted, and the server records both.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NackEndToEndTest {
@@ -71,8 +71,7 @@ class NackEndToEndTest {
               .setResponseNonce(first.getNonce())
               .setErrorDetail(Status.newBuilder().setCode(3).setMessage("test rejects it"))
               .build());
-      Await.until(
-          WAIT, () -> server.tracker().totalNacks() == 1, "the server records the NACK");
+      Await.until(WAIT, () -> server.tracker().totalNacks() == 1, "the server records the NACK");
       NodeStatus.TypeStatus cds = server.tracker().nodes().get(0).types().get("cds");
       assertEquals(first.getVersionInfo(), cds.lastNack().version());
       assertEquals("test rejects it", cds.lastNack().error());
@@ -82,8 +81,14 @@ class NackEndToEndTest {
           FleetFiles.yaml("llama", List.of(Entry.of(9001, "r1", "a"), Entry.of(9002, "r1", "b")))
               .replace("llama", "llama-2"));
       DiscoveryResponse second = ads.next(WAIT);
-      assertNotEquals(first.getVersionInfo(), second.getVersionInfo(), "no re-send of the NACKed version");
-      assertEquals("llama-2", second.getResources(0).unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName());
+      assertNotEquals(
+          first.getVersionInfo(), second.getVersionInfo(), "no re-send of the NACKed version");
+      assertEquals(
+          "llama-2",
+          second
+              .getResources(0)
+              .unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class)
+              .getName());
 
       ads.send(
           DiscoveryRequest.newBuilder()
