@@ -1,0 +1,93 @@
+package dev.llmxds.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private static String error(String yaml) {
+    return assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, null)).getMessage();
+  }
+
+  @Test
+  void emptyFileGivesDocumentedDefaults() {
+    LlmXdsConfig c = ConfigLoader.parse("", null);
+    assertEquals(18000, c.xds().port());
+    assertEquals("file", c.discovery().source());
+    assertEquals(null, c.discovery().file().path());
+    assertEquals(Duration.ofMillis(100), c.reconciler().debounce());
+    assertEquals(2, c.cluster().leastRequest().choiceCount());
+    assertEquals(1.0, c.cluster().leastRequest().activeRequestBias());
+    assertEquals(140, c.cluster().overprovisioningFactor());
+    assertEquals("small-pool", c.cluster().outlierDetection().preset());
+    assertEquals("x-model", c.listener().modelHeader());
+    assertEquals(Duration.ZERO, c.listener().routeTimeout());
+    assertEquals(List.of(503), c.listener().retriableStatusCodes());
+  }
+
+  @Test
+  void everyErrorNamesItsField() {
+    assertEquals(
+        "cluster.leastRequest.choiceCount: must be between 2 and 100, got 1",
+        error("cluster: {leastRequest: {choiceCount: 1}}"));
+    assertEquals("xds.port: expected a whole number", error("xds: {port: eighteen}"));
+    assertEquals(
+        "cluster.connectTimeout: '5 seconds' is not a duration (use a number with ms, s, m or h,"
+            + " e.g. 5s)",
+        error("cluster: {connectTimeout: 5 seconds}"));
+    assertEquals(
+        "cluster.outlierDetection.preset: unknown outlier detection preset 'strict' (expected"
+            + " small-pool, nginx, envoy or off)",
+        error("cluster: {outlierDetection: {preset: strict}}"));
+    assertEquals(
+        "listener.modelHeader: 'x model' is not a valid header name",
+        error("listener: {modelHeader: 'x model'}"));
+    assertEquals(
+        "discovery.source: unknown discovery source 'zookeeper' (expected file)",
+        error("discovery: {source: zookeeper}"));
+    assertEquals(
+        "reconciler.maxWait: must not be shorter than debounce",
+        error("reconciler: {debounce: 2s, maxWait: 1s}"));
+    assertEquals(
+        "locality.regionFailover.r1: must not list the region itself",
+        error("locality: {regionFailover: {r1: [r1, r2]}}"));
+    assertEquals(
+        "xds.tls.keyFile: is required when tls is set",
+        error("xds: {tls: {certFile: /etc/hostname}}"));
+  }
+
+  @Test
+  void unknownFieldsAreRejectedWithTheKnownOnesListed() {
+    String e = error("cluster: {leastRequst: {}}");
+    assertEquals(
+        "cluster.leastRequst: unknown field (known fields here: circuitBreakers, connectTimeout,"
+            + " healthCheck, healthyPanicThreshold, leastRequest, outlierDetection,"
+            + " overprovisioningFactor, slowStart)",
+        e);
+  }
+
+  @Test
+  void syntaxErrorsGiveTheLine() {
+    String e = error("xds:\n  port: 1\n bad indentation: [");
+    assertEquals(true, e.startsWith("not valid YAML at line"), e);
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheConfigFilesFolder() throws Exception {
+    Path file = dir.resolve("llm-xds.yaml");
+    Files.writeString(file, "discovery: {file: {path: fleet.yaml}}");
+    assertEquals(dir.resolve("fleet.yaml"), ConfigLoader.load(file).discovery().file().path());
+    assertEquals(
+        "config file " + dir.resolve("missing.yaml") + " does not exist",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("missing.yaml")))
+            .getMessage());
+  }
+}
