@@ -13,15 +13,20 @@ public final class TestServers {
   private TestServers() {}
 
   public static LlmXdsConfig config(Path fleetFile, String extraYaml) {
+    return config(fleetFile, "{host: 127.0.0.1, port: 0}", extraYaml);
+  }
+
+  /** As {@link #config(Path, String)} with the {@code xds:} section given. */
+  public static LlmXdsConfig config(Path fleetFile, String xdsYaml, String extraYaml) {
     String yaml =
         """
-        xds: {host: 127.0.0.1, port: 0}
+        xds: %s
         discovery:
           file: {path: %s, pollInterval: 50ms}
         reconciler: {debounce: 20ms, maxWait: 200ms}
         %s
         """
-            .formatted(fleetFile, extraYaml);
+            .formatted(xdsYaml, fleetFile, extraYaml);
     return ConfigLoader.parse(yaml, fleetFile.getParent());
   }
 
