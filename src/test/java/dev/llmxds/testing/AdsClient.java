@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 public final class AdsClient<Req, Resp> implements AutoCloseable {
   private final BlockingQueue<Resp> responses = new LinkedBlockingQueue<>();
   private final StreamObserver<Req> requests;
-  private volatile Throwable error;
+  private final java.util.concurrent.CompletableFuture<Throwable> error =
+      new java.util.concurrent.CompletableFuture<>();
 
   private AdsClient(java.util.function.Function<StreamObserver<Resp>, StreamObserver<Req>> open) {
     this.requests =
@@ -30,7 +31,7 @@ public final class AdsClient<Req, Resp> implements AutoCloseable {
 
               @Override
               public void onError(Throwable t) {
-                error = t;
+                error.complete(t);
               }
 
               @Override
@@ -72,6 +73,15 @@ public final class AdsClient<Req, Resp> implements AutoCloseable {
               + (error == null ? "" : " (stream error: " + error + ")"));
     }
     return r;
+  }
+
+  /** The error that ended the stream, failing the test when it stays open. */
+  public Throwable awaitError(Duration timeout) throws Exception {
+    try {
+      return error.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("stream still open after " + timeout);
+    }
   }
 
   /** A response already queued, or null: never waits. */
