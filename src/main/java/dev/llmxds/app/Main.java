@@ -53,6 +53,14 @@ public final class Main implements Callable<Integer> {
   Path fleetFile;
 
   @Option(
+      names = "--consul",
+      paramLabel = "URL",
+      description =
+          "Discover from Consul at URL, e.g. http://127.0.0.1:8500 (sets discovery.source=consul"
+              + " and discovery.consul.address).")
+  java.net.URI consulAddress;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "${env:LLMXDS_LOG_LEVEL:-INFO}",
@@ -85,6 +93,17 @@ public final class Main implements Callable<Integer> {
         config = config.withXds(config.xds().withPort(xdsPort));
       } catch (ConfigException e) {
         throw new ConfigException("--xds-port", e.problem());
+      }
+    }
+    if (consulAddress != null) {
+      try {
+        config =
+            config.withDiscovery(
+                config
+                    .discovery()
+                    .withConsul(config.discovery().consul().withAddress(consulAddress)));
+      } catch (ConfigException e) {
+        throw new ConfigException("--consul", e.problem());
       }
     }
     if (fleetFile != null) {

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param health health as reported by discovery
  * @param backup when true the endpoint is only used after every other priority (nginx {@code
  *     backup})
+ * @param engine which engine serves it and where its metrics are
  */
 public record Endpoint(
     String address,
@@ -19,7 +20,8 @@ public record Endpoint(
     Locality locality,
     int staticWeight,
     EndpointHealth health,
-    boolean backup) {
+    boolean backup,
+    Engine engine) {
 
   public static final int MAX_STATIC_WEIGHT = 10_000;
 
@@ -27,6 +29,7 @@ public record Endpoint(
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(locality, "locality");
     Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(engine, "engine");
     if (address.isBlank()) {
       throw new IllegalArgumentException("address must not be empty");
     }
@@ -39,12 +42,28 @@ public record Endpoint(
     }
   }
 
+  /** An endpoint whose engine is detected and whose metrics are at {@code /metrics}. */
+  public Endpoint(
+      String address,
+      int port,
+      Locality locality,
+      int staticWeight,
+      EndpointHealth health,
+      boolean backup) {
+    this(address, port, locality, staticWeight, health, backup, Engine.DEFAULT);
+  }
+
   /** Stable identity inside a service: {@code address:port}. */
   public String id() {
     return address + ":" + port;
   }
 
   public Endpoint withHealth(EndpointHealth newHealth) {
-    return new Endpoint(address, port, locality, staticWeight, newHealth, backup);
+    return new Endpoint(address, port, locality, staticWeight, newHealth, backup, engine);
+  }
+
+  /** Port the engine's metrics are scraped from. */
+  public int metricsPort() {
+    return engine.metricsPort() == 0 ? port : engine.metricsPort();
   }
 }

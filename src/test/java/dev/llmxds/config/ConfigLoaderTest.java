@@ -51,7 +51,7 @@ class ConfigLoaderTest {
         "listener.modelHeader: 'x model' is not a valid header name",
         error("listener: {modelHeader: 'x model'}"));
     assertEquals(
-        "discovery.source: unknown discovery source 'zookeeper' (expected file)",
+        "discovery.source: unknown discovery source 'zookeeper' (expected file or consul)",
         error("discovery: {source: zookeeper}"));
     assertEquals(
         "reconciler.maxWait: must not be shorter than debounce",

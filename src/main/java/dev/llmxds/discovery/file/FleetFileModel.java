@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.llmxds.config.ConfigException;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.Engine;
+import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
@@ -22,7 +24,10 @@ record FleetFileModel(@JsonProperty("services") List<Service> services) {
       String zone,
       Integer weight,
       String health,
-      Boolean backup) {
+      Boolean backup,
+      String engine,
+      Integer metricsPort,
+      String metricsPath) {
 
     Endpoint toEndpoint() {
       if (address == null) {
@@ -37,6 +42,19 @@ record FleetFileModel(@JsonProperty("services") List<Service> services) {
       } catch (IllegalArgumentException e) {
         throw new ConfigException("health", e.getMessage());
       }
+      Engine eng;
+      try {
+        eng =
+            new Engine(
+                EngineKind.parse(engine), metricsPort == null ? 0 : metricsPort, metricsPath);
+      } catch (IllegalArgumentException e) {
+        String msg = e.getMessage();
+        String field =
+            msg.startsWith("unknown engine")
+                ? "engine"
+                : msg.startsWith("metrics port") ? "metricsPort" : "metricsPath";
+        throw new ConfigException(field, msg);
+      }
       try {
         return new Endpoint(
             address.strip(),
@@ -44,7 +62,8 @@ record FleetFileModel(@JsonProperty("services") List<Service> services) {
             Locality.of(region, zone),
             weight == null ? 1 : weight,
             h,
-            backup != null && backup);
+            backup != null && backup,
+            eng);
       } catch (IllegalArgumentException e) {
         String msg = e.getMessage();
         String field = msg.startsWith("port") ? "port" : msg.startsWith("weight") ? "weight" : "";

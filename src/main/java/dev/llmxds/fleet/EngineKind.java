@@ -1,0 +1,26 @@
+package dev.llmxds.fleet;
+
+import java.util.Locale;
+
+/** Which inference engine serves an endpoint; decides how its /metrics are read. */
+public enum EngineKind {
+  /** Not declared: detected from the metric names the endpoint exposes. */
+  AUTO,
+  VLLM,
+  SGLANG,
+  TGI,
+  TRITON;
+
+  public static EngineKind parse(String text) {
+    return switch (text == null ? "" : text.strip().toLowerCase(Locale.ROOT)) {
+      case "", "auto" -> AUTO;
+      case "vllm" -> VLLM;
+      case "sglang" -> SGLANG;
+      case "tgi", "text-generation-inference" -> TGI;
+      case "triton", "trtllm", "tensorrt-llm" -> TRITON;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown engine '" + text + "' (expected vllm, sglang, tgi, triton or auto)");
+    };
+  }
+}
