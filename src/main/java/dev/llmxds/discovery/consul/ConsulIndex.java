@@ -10,9 +10,9 @@ final class ConsulIndex {
   private ConsulIndex() {}
 
   static long next(long used, long returned) {
-    if (returned < used) {
-      return 0;
+    if (returned <= 0) {
+      return 1;
     }
-    return Math.max(1, returned);
+    return returned < used ? 0 : returned;
   }
 }

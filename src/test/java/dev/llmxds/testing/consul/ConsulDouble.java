@@ -49,6 +49,7 @@ public final class ConsulDouble implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private long index = 10;
   private long catalogIndex = 10;
+  private long epoch;
   private volatile String requiredToken;
   private volatile boolean down;
 
@@ -110,11 +111,18 @@ public final class ConsulDouble implements AutoCloseable {
   /** While down, every request's connection is closed without an answer. */
   public void down(boolean isDown) {
     down = isDown;
+    synchronized (lock) {
+      lock.notifyAll();
+    }
   }
 
-  /** Moves every index backwards, as after a snapshot restore. */
+  /**
+   * Moves every index backwards, as after a snapshot restore; like Consul's state store, the
+   * restore wakes every blocking query, which answers with the new, lower index.
+   */
   public void resetIndex(long to) {
     synchronized (lock) {
+      epoch++;
       index = to;
       catalogIndex = to;
       serviceIndex.replaceAll((k, v) -> to);
@@ -173,7 +181,8 @@ public final class ConsulDouble implements AutoCloseable {
     long waitMillis = parseWait(query.getOrDefault("wait", "5m"));
     long deadline = System.currentTimeMillis() + waitMillis;
     synchronized (lock) {
-      while (wanted > 0 && current.getAsLong() <= wanted && !down) {
+      long startEpoch = epoch;
+      while (wanted > 0 && current.getAsLong() <= wanted && !down && epoch == startEpoch) {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
           break;

@@ -1,0 +1,173 @@
+package dev.llmxds.discovery.consul;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.testing.Await;
+import dev.llmxds.testing.consul.ConsulControl;
+import dev.llmxds.testing.consul.ConsulControl.Registration;
+import dev.llmxds.testing.consul.ConsulDouble;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Consul faults against the double: whatever goes wrong, the last known-good fleet stays, the error
+ * is recorded, and the source recovers within one cycle once Consul answers again.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConsulFaultTest {
+  private ConsulDouble consulDouble;
+  private ConsulControl consul;
+  private ConsulSourceHarness harness;
+
+  @BeforeEach
+  void start() {
+    consulDouble = new ConsulDouble();
+    consul = new ConsulControl(consulDouble.address());
+    consul.register(new Registration("llama-1", "llama", 8001).address("10.0.0.1"));
+  }
+
+  @AfterEach
+  void stop() {
+    if (harness != null) {
+      harness.close();
+    }
+    consulDouble.close();
+  }
+
+  private void startSource(String extraYaml, Map<String, String> env) {
+    harness =
+        new ConsulSourceHarness(ConsulSourceHarness.config(consulDouble.address(), extraYaml), env);
+    harness.awaitFleet("first fleet", f -> ConsulSourceHarness.hasService(f, "llama"));
+  }
+
+  /** Waits until the source records a failure whose message contains {@code text}. */
+  private void awaitError(String text) {
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () ->
+            harness.source.status().failing() && harness.source.status().lastError().contains(text),
+        () -> "error containing '" + text + "', status " + harness.source.status());
+  }
+
+  /** The fleet is unchanged by the fault, and a change made after recovery gets through. */
+  private void assertKeptThenRecovers(Fleet before, int newPort) {
+    assertEquals(before, harness.latest(), "known-good fleet kept");
+    consul.register(new Registration("llama-" + newPort, "llama", newPort).address("10.0.0.9"));
+    harness.awaitEndpoint("llama", newPort, e -> true);
+    assertFalse(harness.source.status().failing());
+    assertEquals(8001, harness.endpoint("llama", 8001).orElseThrow().port(), "nothing lost");
+  }
+
+  @Test
+  void outageDuringAWatchKeepsTheFleetAndRecovers() {
+    startSource("", Map.of());
+    Fleet before = harness.latest();
+    consulDouble.down(true);
+    awaitError("cannot reach Consul");
+    consulDouble.down(false);
+    assertKeptThenRecovers(before, 8101);
+  }
+
+  @Test
+  void serverErrorsAndForbiddenAreRecordedAndSurvived() {
+    startSource("", Map.of());
+    Fleet before = harness.latest();
+    consulDouble.failNext(3, 500, "rpc error: No cluster leader");
+    consulDouble.requireToken("not-ours");
+    consul.pass("llama-1"); // wake the blocked watches so they query again
+    awaitError("HTTP 403: Permission denied");
+    consulDouble.requireToken(null);
+    assertKeptThenRecovers(before, 8102);
+  }
+
+  @Test
+  void malformedBodiesAreErrorsNotEmptyFleets() {
+    startSource("", Map.of());
+    Fleet before = harness.latest();
+    consulDouble.garbageNext(2);
+    consul.pass("llama-1");
+    awaitError("malformed JSON");
+    assertKeptThenRecovers(before, 8103);
+  }
+
+  @Test
+  void anAnswerSlowerThanTheWaitTimesOutAndIsRetried() {
+    startSource("blockingWait: 1s", Map.of());
+    Fleet before = harness.latest();
+    consulDouble.delayNext(Duration.ofSeconds(8)); // beyond wait + wait/16 + 2 s
+    awaitError("no answer in time");
+    assertKeptThenRecovers(before, 8104);
+  }
+
+  @Test
+  void anIndexGoingBackwardsIsResetSoChangesStillArrive() {
+    startSource("", Map.of());
+    int before = consulDouble.requests().size();
+    consulDouble.resetIndex(2);
+    // the watches hold index ~12; with the reset rule they requery from 0 and see index 3 onwards
+    consul.register(new Registration("llama-2", "llama", 8002).address("10.0.0.2"));
+    harness.awaitEndpoint("llama", 8002, e -> true);
+    assertTrue(
+        consulDouble.requests().stream()
+            .anyMatch(r -> r.path().startsWith("/v1/health") && !r.query().containsKey("index")),
+        "a non-blocking query (index 0) followed the reset");
+  }
+
+  @Test
+  void aFlappingCheckEndsInItsFinalStateWithoutSpinningTheLoop() {
+    startSource("minInterval: 100ms", Map.of());
+    long started = System.nanoTime();
+    int before = consulDouble.requests().size();
+    for (int i = 0; i < 30; i++) {
+      if (i % 2 == 0) {
+        consul.fail("llama-1");
+      } else {
+        consul.pass("llama-1");
+      }
+    }
+    consul.fail("llama-1");
+    harness.awaitEndpoint("llama", 8001, e -> e.health() == EndpointHealth.UNHEALTHY);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long reads =
+        consulDouble.requests().subList(before, consulDouble.requests().size()).stream()
+            .filter(r -> r.path().startsWith("/v1/health/"))
+            .count();
+    assertTrue(
+        reads <= seconds / 0.1 + 3,
+        reads + " health reads in " + seconds + " s: rate limit broken");
+  }
+
+  @Test
+  void tokenDatacenterAndStaleAreSentAsConsulExpects() {
+    consulDouble.requireToken("s3cret");
+    startSource(
+        "datacenter: dc1\n    stale: true\n    tokenEnv: MY_TOKEN", Map.of("MY_TOKEN", "s3cret"));
+    ConsulDouble.Request r = consulDouble.requests().get(consulDouble.requests().size() - 1);
+    assertEquals("s3cret", r.token());
+    assertEquals("dc1", r.query().get("dc"));
+    assertTrue(r.query().containsKey("stale"));
+    assertNull(r.query().get("token"), "the token never travels in the URL");
+  }
+
+  @Test
+  void startingWhileConsulIsDownDeliversNothingUntilItAnswers() {
+    consulDouble.down(true);
+    harness =
+        new ConsulSourceHarness(ConsulSourceHarness.config(consulDouble.address(), ""), Map.of());
+    awaitError("cannot reach Consul");
+    assertTrue(harness.fleets.isEmpty(), "no empty fleet is published while Consul is unreadable");
+    consulDouble.down(false);
+    harness.awaitFleet(
+        "first fleet after Consul came up", f -> ConsulSourceHarness.hasService(f, "llama"));
+  }
+}
