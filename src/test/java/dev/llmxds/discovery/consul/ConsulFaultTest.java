@@ -112,6 +112,10 @@ class ConsulFaultTest {
   @Test
   void anIndexGoingBackwardsIsResetSoChangesStillArrive() {
     startSource("", Map.of());
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> consulDouble.blockedQueries() == 2,
+        "catalog and health watches both blocked");
     int before = consulDouble.requests().size();
     consulDouble.resetIndex(2);
     // the watches hold index ~12; with the reset rule they requery from 0 and see index 3 onwards

@@ -50,6 +50,7 @@ public final class ConsulDouble implements AutoCloseable {
   private long index = 10;
   private long catalogIndex = 10;
   private long epoch;
+  private int blocked;
   private volatile String requiredToken;
   private volatile boolean down;
 
@@ -71,6 +72,13 @@ public final class ConsulDouble implements AutoCloseable {
 
   public URI address() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Queries being held right now (blocking queries waiting for a change). */
+  public int blockedQueries() {
+    synchronized (lock) {
+      return blocked;
+    }
   }
 
   public List<Request> requests() {
@@ -182,17 +190,22 @@ public final class ConsulDouble implements AutoCloseable {
     long deadline = System.currentTimeMillis() + waitMillis;
     synchronized (lock) {
       long startEpoch = epoch;
-      while (wanted > 0 && current.getAsLong() <= wanted && !down && epoch == startEpoch) {
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
-          break;
+      blocked++;
+      try {
+        while (wanted > 0 && current.getAsLong() <= wanted && !down && epoch == startEpoch) {
+          long left = deadline - System.currentTimeMillis();
+          if (left <= 0) {
+            break;
+          }
+          try {
+            lock.wait(left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
         }
-        try {
-          lock.wait(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+      } finally {
+        blocked--;
       }
       return new long[] {current.getAsLong()};
     }
