@@ -90,4 +90,26 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("missing.yaml")))
             .getMessage());
   }
+
+  @Test
+  void consulSettingsAreValidatedAndTheTokenComesFromEnvOrFile() throws Exception {
+    ConsulConfig c = ConfigLoader.parse("discovery: {source: consul}", null).discovery().consul();
+    assertEquals("http://127.0.0.1:8500", c.address().toString());
+    assertEquals(Duration.ofMinutes(5), c.blockingWait());
+    assertEquals("llm", c.tag());
+    assertEquals("t0k", c.resolveToken(java.util.Map.of("CONSUL_HTTP_TOKEN", " t0k\n")));
+    assertEquals("", c.resolveToken(java.util.Map.of()));
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "from-file\n");
+    ConsulConfig withFile =
+        ConfigLoader.parse("discovery: {consul: {tokenFile: token}}", dir).discovery().consul();
+    assertEquals("from-file", withFile.resolveToken(java.util.Map.of("CONSUL_HTTP_TOKEN", "env")));
+    assertEquals(
+        "discovery.consul.address: must be an http:// or https:// URL such as"
+            + " http://127.0.0.1:8500, got consul:8500",
+        error("discovery: {consul: {address: 'consul:8500'}}"));
+    assertEquals(
+        "discovery.consul.blockingWait: Consul caps blocking queries at 10m",
+        error("discovery: {consul: {blockingWait: 11m}}"));
+  }
 }

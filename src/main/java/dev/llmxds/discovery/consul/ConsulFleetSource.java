@@ -219,7 +219,7 @@ public final class ConsulFleetSource implements FleetSource {
     DiscoveryStatus before = status;
     status = status.failed(clock.instant(), error);
     if (!before.failing() || !error.equals(before.lastError())) {
-      log.warn("Consul: {}; keeping the last known-good fleet", error);
+      log.warn("Consul: {}; retrying, the last known-good fleet stays published", error);
     }
   }
 
