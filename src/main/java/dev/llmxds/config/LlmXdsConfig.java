@@ -7,8 +7,11 @@ public record LlmXdsConfig(
     ReconcilerConfig reconciler,
     LocalityConfig locality,
     ClusterConfig cluster,
-    ListenerConfig listener) {
-  public static final LlmXdsConfig DEFAULT = new LlmXdsConfig(null, null, null, null, null, null);
+    ListenerConfig listener,
+    LoadConfig load,
+    WeightsConfig weights) {
+  public static final LlmXdsConfig DEFAULT =
+      new LlmXdsConfig(null, null, null, null, null, null, null, null);
 
   public LlmXdsConfig {
     xds = Check.orDefault(xds, XdsServerConfig.DEFAULT);
@@ -17,13 +20,17 @@ public record LlmXdsConfig(
     locality = Check.orDefault(locality, LocalityConfig.DEFAULT);
     cluster = Check.orDefault(cluster, ClusterConfig.DEFAULT);
     listener = Check.orDefault(listener, ListenerConfig.DEFAULT);
+    load = Check.orDefault(load, LoadConfig.DEFAULT);
+    weights = Check.orDefault(weights, WeightsConfig.DEFAULT);
   }
 
   public LlmXdsConfig withXds(XdsServerConfig newXds) {
-    return new LlmXdsConfig(newXds, discovery, reconciler, locality, cluster, listener);
+    return new LlmXdsConfig(
+        newXds, discovery, reconciler, locality, cluster, listener, load, weights);
   }
 
   public LlmXdsConfig withDiscovery(DiscoveryConfig newDiscovery) {
-    return new LlmXdsConfig(xds, newDiscovery, reconciler, locality, cluster, listener);
+    return new LlmXdsConfig(
+        xds, newDiscovery, reconciler, locality, cluster, listener, load, weights);
   }
 }

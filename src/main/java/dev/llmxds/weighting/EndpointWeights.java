@@ -1,6 +1,9 @@
 package dev.llmxds.weighting;
 
-/** Turns static weight × load factor into the integer weight Envoy accepts. */
+/**
+ * Turns static weight × load factor into the integer weight Envoy accepts: {@code round(static ×
+ * factor × 10)}, at least 1. The scale of 10 gives factors (0.1 .. 2) integer resolution.
+ */
 public final class EndpointWeights {
   /** Envoy rejects 0; a GPU leaves rotation by health status, never by weight. */
   public static final int MIN = 1;
@@ -8,10 +11,13 @@ public final class EndpointWeights {
   /** Keeps the per-locality sum far below Envoy's uint32 limit. */
   public static final int MAX = 1_000_000;
 
+  /** Weight units per unit of static weight at the neutral factor 1. */
+  public static final int SCALE = 10;
+
   private EndpointWeights() {}
 
   public static int weight(int staticWeight, double factor) {
-    double w = staticWeight * (Double.isFinite(factor) && factor > 0 ? factor : 1.0);
+    double w = staticWeight * SCALE * (Double.isFinite(factor) && factor > 0 ? factor : 1.0);
     return (int) Math.max(MIN, Math.min(MAX, Math.round(w)));
   }
 }

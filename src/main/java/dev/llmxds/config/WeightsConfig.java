@@ -1,0 +1,37 @@
+package dev.llmxds.config;
+
+import java.time.Duration;
+
+/**
+ * The weight policy (see README, "Dynamic weights"): endpoint weight = static weight × factor × 10,
+ * factor from 2 (idle) down to 2/maxRatio (saturated), 1 when unknown or stale.
+ */
+public record WeightsConfig(
+    Double queueScale,
+    Double runningWeight,
+    Double kvKnee,
+    Double kvPenalty,
+    Double maxRatio,
+    Duration smoothing,
+    Double deadband,
+    Duration staleAfter,
+    Duration staleHalfLife,
+    Duration publishInterval) {
+  public static final WeightsConfig DEFAULT =
+      new WeightsConfig(null, null, null, null, null, null, null, null, null, null);
+
+  public WeightsConfig {
+    queueScale = Check.range("queueScale", Check.orDefault(queueScale, 4.0), 0.01, 1e6);
+    runningWeight = Check.range("runningWeight", Check.orDefault(runningWeight, 0.25), 0.0, 100.0);
+    kvKnee = Check.range("kvKnee", Check.orDefault(kvKnee, 0.7), 0.0, 0.99);
+    kvPenalty = Check.range("kvPenalty", Check.orDefault(kvPenalty, 2.0), 0.0, 1e3);
+    maxRatio = Check.range("maxRatio", Check.orDefault(maxRatio, 20.0), 2.0, 1000.0);
+    smoothing = Check.notNegative("smoothing", Check.orDefault(smoothing, Duration.ofSeconds(2)));
+    deadband = Check.range("deadband", Check.orDefault(deadband, 0.1), 0.0, 0.9);
+    staleAfter = Check.positive("staleAfter", Check.orDefault(staleAfter, Duration.ofSeconds(3)));
+    staleHalfLife =
+        Check.positive("staleHalfLife", Check.orDefault(staleHalfLife, Duration.ofSeconds(5)));
+    publishInterval =
+        Check.positive("publishInterval", Check.orDefault(publishInterval, Duration.ofSeconds(1)));
+  }
+}

@@ -1,0 +1,193 @@
+package dev.llmxds.load;
+
+import dev.llmxds.fleet.EngineKind;
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.load.prom.Exposition;
+import dev.llmxds.load.prom.Sample;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * How each engine reports its load, and how to read it.
+ *
+ * <ul>
+ *   <li>vLLM V1: {@code vllm:num_requests_running}, {@code vllm:num_requests_waiting}, {@code
+ *       vllm:kv_cache_usage_perc}; one series per data-parallel {@code engine}: counts are summed,
+ *       KV usage averaged. Older vLLM (V0, ≤ 0.10): {@code vllm:gpu_cache_usage_perc} and {@code
+ *       vllm:num_requests_swapped} (preempted requests count as waiting).
+ *   <li>SGLang: {@code sglang:num_running_reqs}, {@code sglang:num_queue_reqs}, {@code
+ *       sglang:token_usage}.
+ *   <li>TGI: {@code tgi_batch_current_size}, {@code tgi_queue_size}; no KV figure.
+ *   <li>Triton + TensorRT-LLM: {@code nv_trt_llm_request_metrics{request_type=active|waiting}},
+ *       {@code nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=fraction}} (else used/max),
+ *       plus Triton's own {@code nv_inference_pending_request_count} as waiting.
+ * </ul>
+ *
+ * When a server serves several models (label {@code model_name}, or {@code model} on Triton), only
+ * the series of the service's models are read.
+ */
+public enum EngineProfile {
+  VLLM(EngineKind.VLLM, "model_name"),
+  SGLANG(EngineKind.SGLANG, "model_name"),
+  TGI(EngineKind.TGI, null),
+  TRITON(EngineKind.TRITON, "model");
+
+  static final String VLLM_RUNNING = "vllm:num_requests_running";
+  static final String VLLM_WAITING = "vllm:num_requests_waiting";
+  static final String VLLM_SWAPPED = "vllm:num_requests_swapped";
+  static final String VLLM_KV = "vllm:kv_cache_usage_perc";
+  static final String VLLM_KV_OLD = "vllm:gpu_cache_usage_perc";
+  static final String SGLANG_RUNNING = "sglang:num_running_reqs";
+  static final String SGLANG_WAITING = "sglang:num_queue_reqs";
+  static final String SGLANG_KV = "sglang:token_usage";
+  static final String TGI_RUNNING = "tgi_batch_current_size";
+  static final String TGI_WAITING = "tgi_queue_size";
+  static final String TRT_REQUESTS = "nv_trt_llm_request_metrics";
+  static final String TRT_KV = "nv_trt_llm_kv_cache_block_metrics";
+  static final String TRITON_PENDING = "nv_inference_pending_request_count";
+
+  /** Every metric name any profile reads: the scraper materialises only these. */
+  public static final Set<String> METRIC_NAMES =
+      Set.of(
+          VLLM_RUNNING,
+          VLLM_WAITING,
+          VLLM_SWAPPED,
+          VLLM_KV,
+          VLLM_KV_OLD,
+          SGLANG_RUNNING,
+          SGLANG_WAITING,
+          SGLANG_KV,
+          TGI_RUNNING,
+          TGI_WAITING,
+          TRT_REQUESTS,
+          TRT_KV,
+          TRITON_PENDING);
+
+  private final EngineKind kind;
+  private final String modelLabel;
+
+  EngineProfile(EngineKind kind, String modelLabel) {
+    this.kind = kind;
+    this.modelLabel = modelLabel;
+  }
+
+  public EngineKind kind() {
+    return kind;
+  }
+
+  public static EngineProfile of(EngineKind kind) {
+    for (EngineProfile p : values()) {
+      if (p.kind == kind) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no profile for " + kind);
+  }
+
+  /** The profile whose metrics the exposition carries, or null when none matches. */
+  public static EngineProfile detect(Exposition e) {
+    if (e.has(VLLM_RUNNING) || e.has(VLLM_WAITING)) {
+      return VLLM;
+    }
+    if (e.has(SGLANG_RUNNING) || e.has(SGLANG_WAITING)) {
+      return SGLANG;
+    }
+    if (e.has(TGI_WAITING) || e.has(TGI_RUNNING)) {
+      return TGI;
+    }
+    if (e.has(TRT_REQUESTS) || e.has(TRITON_PENDING)) {
+      return TRITON;
+    }
+    return null;
+  }
+
+  /**
+   * Reads the load of {@code models} (all series when the server reports one model only).
+   *
+   * @throws IllegalArgumentException naming what is missing
+   */
+  public EngineLoad read(Exposition e, Collection<String> models) {
+    Predicate<Sample> ofModel = modelFilter(e, models);
+    return switch (this) {
+      case VLLM -> {
+        double running = sum(e, VLLM_RUNNING, ofModel, true);
+        double waiting = sum(e, VLLM_WAITING, ofModel, true) + sum(e, VLLM_SWAPPED, ofModel, false);
+        double kv = mean(e, e.has(VLLM_KV) ? VLLM_KV : VLLM_KV_OLD, ofModel);
+        yield new EngineLoad(running, waiting, kv);
+      }
+      case SGLANG ->
+          new EngineLoad(
+              sum(e, SGLANG_RUNNING, ofModel, true),
+              sum(e, SGLANG_WAITING, ofModel, true),
+              mean(e, SGLANG_KV, ofModel));
+      case TGI ->
+          new EngineLoad(
+              sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
+      case TRITON -> {
+        double running =
+            sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "active")), false);
+        double waiting =
+            sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "waiting")), false)
+                + sum(e, TRITON_PENDING, ofModel, false);
+        double kv = mean(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "fraction")));
+        if (Double.isNaN(kv)) {
+          double used = sum(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "used")), false);
+          double max = sum(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "max")), false);
+          kv = max > 0 ? used / max : Double.NaN;
+        }
+        if (!e.has(TRT_REQUESTS) && !e.has(TRITON_PENDING)) {
+          throw new IllegalArgumentException("no " + TRT_REQUESTS + " series");
+        }
+        yield new EngineLoad(running, waiting, kv);
+      }
+    };
+  }
+
+  private Predicate<Sample> modelFilter(Exposition e, Collection<String> models) {
+    if (modelLabel == null || models.isEmpty()) {
+      return s -> true;
+    }
+    Set<String> served =
+        e.samples().stream()
+            .map(s -> s.label(modelLabel))
+            .filter(m -> m != null)
+            .collect(Collectors.toSet());
+    if (served.size() <= 1) {
+      return s -> true; // one model per server: its name need not match the routing names
+    }
+    return s -> models.contains(s.label(modelLabel));
+  }
+
+  private static Predicate<Sample> labelIs(String key, String value) {
+    return s -> value.equals(s.label(key));
+  }
+
+  private static List<Sample> select(Exposition e, String name, Predicate<Sample> filter) {
+    return e.samples(name).stream().filter(filter).toList();
+  }
+
+  private static double sum(Exposition e, String name, Predicate<Sample> filter, boolean required) {
+    List<Sample> samples = select(e, name, filter);
+    if (samples.isEmpty() && required) {
+      throw new IllegalArgumentException("no " + name + " series for the service's models");
+    }
+    double total = 0;
+    for (Sample s : samples) {
+      if (Double.isFinite(s.value()) && s.value() >= 0) {
+        total += s.value();
+      }
+    }
+    return total;
+  }
+
+  private static double mean(Exposition e, String name, Predicate<Sample> filter) {
+    return select(e, name, filter).stream()
+        .mapToDouble(Sample::value)
+        .filter(Double::isFinite)
+        .average()
+        .orElse(Double.NaN);
+  }
+}

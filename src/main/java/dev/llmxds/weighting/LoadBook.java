@@ -1,0 +1,85 @@
+package dev.llmxds.weighting;
+
+import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The load known per endpoint, fed by the scraper and read by the reconciler. Values are immutable
+ * records; the policy that turns them into factors is pure ({@link WeightPolicy}).
+ */
+public final class LoadBook {
+  private record Key(String service, String endpointId) {}
+
+  private final WeightPolicy policy;
+  private final Map<Key, EndpointLoad> entries = new HashMap<>();
+
+  public LoadBook(WeightPolicy policy) {
+    this.policy = policy;
+  }
+
+  public synchronized void record(
+      String service, String endpointId, EngineLoad load, String engine, long nowNanos) {
+    Key key = new Key(service, endpointId);
+    EndpointLoad previous = entries.get(key);
+    LoadState state = policy.observe(previous == null ? null : previous.state(), load, nowNanos);
+    double published = previous == null ? Double.NaN : previous.factor();
+    entries.put(key, new EndpointLoad(load, state, published, nowNanos, null, engine));
+  }
+
+  public synchronized void recordFailure(String service, String endpointId, String error) {
+    Key key = new Key(service, endpointId);
+    EndpointLoad p = entries.get(key);
+    entries.put(
+        key,
+        p == null
+            ? new EndpointLoad(null, null, Double.NaN, 0, error, null)
+            : new EndpointLoad(
+                p.last(), p.state(), p.factor(), p.lastScrapeNanos(), error, p.engine()));
+  }
+
+  /**
+   * The factors to publish for {@code fleet} at {@code nowNanos}: the policy's factor per endpoint,
+   * held at the published value while within the deadband. Forgets endpoints no longer in the
+   * fleet.
+   */
+  public synchronized WeightTable table(Fleet fleet, long nowNanos) {
+    Map<Key, EndpointLoad> kept = new HashMap<>();
+    Map<String, Map<String, Double>> factors = new TreeMap<>();
+    for (InferenceService service : fleet.services().values()) {
+      Map<String, Double> ofService = new TreeMap<>();
+      for (Endpoint e : service.endpoints()) {
+        Key key = new Key(service.name(), e.id());
+        EndpointLoad entry = entries.get(key);
+        if (entry == null) {
+          continue;
+        }
+        double candidate = policy.factor(entry.state(), nowNanos);
+        double settled = policy.settle(entry.factor(), candidate);
+        kept.put(
+            key,
+            new EndpointLoad(
+                entry.last(),
+                entry.state(),
+                settled,
+                entry.lastScrapeNanos(),
+                entry.lastError(),
+                entry.engine()));
+        ofService.put(e.id(), settled);
+      }
+      factors.put(service.name(), ofService);
+    }
+    entries.clear();
+    entries.putAll(kept);
+    return new WeightTable(factors);
+  }
+
+  /** The endpoint's load, or null when never scraped. */
+  public synchronized EndpointLoad get(String service, String endpointId) {
+    return entries.get(new Key(service, endpointId));
+  }
+}

@@ -1,0 +1,115 @@
+package dev.llmxds.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.load.prom.Exposition;
+import dev.llmxds.load.prom.PrometheusParser;
+import dev.llmxds.testing.Fixtures;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EngineProfileTest {
+  private static Exposition parse(String text) {
+    Exposition e = PrometheusParser.parse(text);
+    assertEquals(List.of(), e.errors());
+    return e;
+  }
+
+  @Test
+  void vllmV1CaptureIsDetectedAndRead() {
+    Exposition e = parse(Fixtures.metrics(Fixtures.VLLM_V1));
+    assertEquals(EngineProfile.VLLM, EngineProfile.detect(e));
+    EngineLoad load = EngineProfile.VLLM.read(e, List.of("some-routing-name"));
+    assertEquals(new EngineLoad(0, 0, 0.0011764705882353343), load);
+  }
+
+  @Test
+  void sglangCaptureIsDetectedAndRead() {
+    Exposition e = parse(Fixtures.metrics(Fixtures.SGLANG));
+    assertEquals(EngineProfile.SGLANG, EngineProfile.detect(e));
+    assertEquals(new EngineLoad(162, 2826, 0.28), EngineProfile.SGLANG.read(e, List.of()));
+  }
+
+  @Test
+  void vllmDataParallelEnginesAreSummedAndKvAveraged() {
+    Exposition e =
+        parse(
+            """
+            vllm:num_requests_running{engine="0",model_name="m"} 10
+            vllm:num_requests_running{engine="1",model_name="m"} 6
+            vllm:num_requests_waiting{engine="0",model_name="m"} 3
+            vllm:num_requests_waiting{engine="1",model_name="m"} 1
+            vllm:kv_cache_usage_perc{engine="0",model_name="m"} 0.9
+            vllm:kv_cache_usage_perc{engine="1",model_name="m"} 0.5
+            vllm:gpu_cache_usage_perc{engine="0",model_name="m"} 0.1
+            """);
+    assertEquals(new EngineLoad(16, 4, 0.7), EngineProfile.VLLM.read(e, List.of("m")));
+  }
+
+  @Test
+  void olderVllmUsesGpuCacheUsageAndCountsSwappedAsWaiting() {
+    Exposition e =
+        parse(
+            """
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running{model_name="m"} 8.0
+            vllm:num_requests_waiting{model_name="m"} 2.0
+            vllm:num_requests_swapped{model_name="m"} 1.0
+            vllm:gpu_cache_usage_perc{model_name="m"} 0.75
+            """);
+    assertEquals(new EngineLoad(8, 3, 0.75), EngineProfile.VLLM.read(e, List.of()));
+  }
+
+  @Test
+  void severalModelsOnOneServerAreFilteredToTheServicesModels() {
+    Exposition e =
+        parse(
+            """
+            vllm:num_requests_running{model_name="a"} 4
+            vllm:num_requests_running{model_name="b"} 40
+            vllm:num_requests_waiting{model_name="a"} 1
+            vllm:num_requests_waiting{model_name="b"} 10
+            vllm:kv_cache_usage_perc{model_name="a"} 0.2
+            vllm:kv_cache_usage_perc{model_name="b"} 0.8
+            """);
+    assertEquals(new EngineLoad(4, 1, 0.2), EngineProfile.VLLM.read(e, List.of("a")));
+    assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of("c")));
+  }
+
+  @Test
+  void tgiAndTritonProfiles() {
+    Exposition tgi =
+        parse("tgi_queue_size 5\ntgi_batch_current_size 12\ntgi_batch_current_max_tokens 4096\n");
+    assertEquals(EngineProfile.TGI, EngineProfile.detect(tgi));
+    EngineLoad t = EngineProfile.TGI.read(tgi, List.of("x"));
+    assertEquals(12, t.running());
+    assertEquals(5, t.waiting());
+    assertTrue(Double.isNaN(t.kvUsage()));
+
+    Exposition trt =
+        parse(
+            """
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="active",version="1"} 7
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="waiting",version="1"} 2
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="max",version="1"} 64
+            nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type="used",model="tensorrt_llm",version="1"} 300
+            nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type="max",model="tensorrt_llm",version="1"} 1000
+            nv_inference_pending_request_count{model="ensemble",version="1"} 1
+            """);
+    assertEquals(EngineProfile.TRITON, EngineProfile.detect(trt));
+    assertEquals(new EngineLoad(7, 3, 0.3), EngineProfile.TRITON.read(trt, List.of()));
+  }
+
+  @Test
+  void missingMetricsAreAnErrorNotAZeroLoad() {
+    Exposition e = parse("process_cpu_seconds_total 12\n");
+    assertNull(EngineProfile.detect(e));
+    IllegalArgumentException x =
+        assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of()));
+    assertTrue(x.getMessage().contains("vllm:num_requests_running"), x.getMessage());
+  }
+}

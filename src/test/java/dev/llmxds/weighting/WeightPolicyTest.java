@@ -1,0 +1,104 @@
+package dev.llmxds.weighting;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmxds.config.WeightsConfig;
+import dev.llmxds.fleet.EngineLoad;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Properties of the weight policy: monotone, bounded, stable under noise, stale decay. */
+class WeightPolicyTest {
+  private static final long S = Duration.ofSeconds(1).toNanos();
+  private final WeightPolicy policy = new WeightPolicy(WeightsConfig.DEFAULT);
+
+  @Test
+  void monotoneInQueueAndKvAndBounded() {
+    Random random = new Random(1);
+    for (int i = 0; i < 10_000; i++) {
+      double load = random.nextDouble() * 500;
+      double kv = random.nextDouble();
+      double f = policy.factor(load, kv);
+      assertTrue(f <= WeightPolicy.MAX_FACTOR && f > policy.minFactor(), "bounded: " + f);
+      assertTrue(
+          policy.factor(load + 1 + random.nextDouble() * 10, kv) < f, "more queue, less weight");
+      double moreKv = Math.min(1, kv + 0.05);
+      assertTrue(policy.factor(load, moreKv) <= f, "more KV usage, never more weight");
+    }
+    assertEquals(2.0, policy.factor(0, 0), 1e-12, "idle");
+    assertEquals(2.0, policy.factor(0, 0.7), 1e-12, "KV below the knee costs nothing");
+    assertTrue(policy.factor(0, 1.0) < 1.0, "a full KV cache alone drops below neutral");
+    assertTrue(
+        policy.factor(1e9, 1.0) / policy.factor(0, 0) >= 1 / WeightsConfig.DEFAULT.maxRatio());
+  }
+
+  @Test
+  void smoothingFollowsAStepWithItsTimeConstant() {
+    LoadState s = policy.observe(null, new EngineLoad(0, 0, 0.1), 0);
+    assertEquals(0, s.load());
+    s = policy.observe(s, new EngineLoad(0, 10, 0.1), 2 * S); // one time constant (2 s)
+    assertEquals(10 * (1 - Math.exp(-1)), s.load(), 1e-9);
+    for (int t = 3; t < 30; t++) {
+      s = policy.observe(s, new EngineLoad(0, 10, 0.1), t * S);
+    }
+    assertEquals(10, s.load(), 0.01);
+  }
+
+  @Test
+  void noiseDoesNotMoveThePublishedFactor() {
+    Random random = new Random(3);
+    LoadState s = null;
+    double published = Double.NaN;
+    int changes = 0;
+    for (int t = 0; t < 600; t++) { // 10 minutes at 1 Hz, queue 6 ± 1, KV 0.5 ± 0.05
+      EngineLoad noisy =
+          new EngineLoad(16, 6 + random.nextGaussian(), 0.5 + 0.05 * random.nextGaussian());
+      s =
+          policy.observe(
+              s,
+              new EngineLoad(noisy.running(), Math.max(0, noisy.waiting()), noisy.kvUsage()),
+              t * S);
+      double settled = policy.settle(published, policy.factor(s, t * S));
+      if (!Double.isNaN(published) && settled != published) {
+        changes++;
+      }
+      published = settled;
+    }
+    assertTrue(changes <= 2, changes + " weight changes under pure noise");
+  }
+
+  @Test
+  void aRealChangeGetsThroughTheDeadband() {
+    double published = policy.factor(2, 0.3);
+    double busy = policy.factor(20, 0.3);
+    assertEquals(busy, policy.settle(published, busy));
+    assertEquals(published, policy.settle(published, published * 1.05));
+  }
+
+  @Test
+  void staleFiguresDecayTowardNeutralNeverToZeroOrMaximum() {
+    LoadState busy = new LoadState(40, 0.95, 0);
+    LoadState idle = new LoadState(0, 0, 0);
+    double freshBusy = policy.factor(busy, 3 * S);
+    assertEquals(policy.factor(40, 0.95), freshBusy, "fresh up to staleAfter (3 s)");
+    double halfLife = policy.factor(busy, 8 * S);
+    assertEquals(
+        1 + (freshBusy - 1) / 2, halfLife, 1e-9, "one half-life later, halfway to neutral");
+    assertEquals(1.0, policy.factor(busy, 300 * S), 1e-6);
+    assertTrue(
+        policy.factor(idle, 8 * S) < WeightPolicy.MAX_FACTOR,
+        "an idle but stale engine loses its bonus");
+    assertEquals(1.0, policy.factor(null, 0), "never scraped: the static weight");
+  }
+
+  @Test
+  void staticWeightIsRespected() {
+    // same load, twice the static weight: twice the integer weight
+    double f = policy.factor(3, 0.4);
+    assertEquals(2 * EndpointWeights.weight(3, f), EndpointWeights.weight(6, f), 1);
+    assertEquals(30, EndpointWeights.weight(3, 1.0), "neutral: static × 10");
+    assertEquals(1, EndpointWeights.weight(1, 1e-9), "never 0");
+  }
+}
