@@ -4,12 +4,18 @@ import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.discovery.FleetSource;
 import dev.llmxds.discovery.consul.ConsulFleetSource;
 import dev.llmxds.discovery.file.FileFleetSource;
+import dev.llmxds.fleet.EngineKind;
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.load.Scraper;
+import dev.llmxds.weighting.LoadBook;
+import dev.llmxds.weighting.WeightPolicy;
 import dev.llmxds.xds.StreamTracker;
 import dev.llmxds.xds.Versions;
 import dev.llmxds.xds.XdsPublisher;
 import dev.llmxds.xds.XdsServer;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +33,45 @@ public final class LlmXds implements AutoCloseable {
   private final XdsPublisher publisher;
   private final StreamTracker tracker;
   private final XdsServer server;
+  private final LoadBook loadBook;
+  private final Scraper scraper;
 
   private LlmXds(LlmXdsConfig config, Clock clock) {
     this.config = config;
     this.publisher = new XdsPublisher(config, new Versions(clock.instant()));
     this.tracker = new StreamTracker(publisher, clock);
-    this.reconciler = new Reconciler(config.reconciler(), publisher, System::nanoTime);
+    this.loadBook = new LoadBook(new WeightPolicy(config.weights()));
+    this.scraper =
+        config.load().enabled()
+            ? new Scraper(
+                config.load(),
+                new Scraper.Listener() {
+                  @Override
+                  public void onLoad(
+                      String service, String id, EngineLoad load, EngineKind engine, long nanos) {
+                    loadBook.record(
+                        service, id, load, engine.name().toLowerCase(Locale.ROOT), nanos);
+                  }
+
+                  @Override
+                  public void onFailure(String service, String id, String error) {
+                    loadBook.recordFailure(service, id, error);
+                  }
+                },
+                System::nanoTime)
+            : null;
+    this.reconciler =
+        new Reconciler(
+            config.reconciler(),
+            publisher,
+            System::nanoTime,
+            scraper == null ? null : loadBook,
+            config.weights().publishInterval(),
+            fleet -> {
+              if (scraper != null) {
+                scraper.update(fleet);
+              }
+            });
     this.source =
         config.discovery().source().equals("consul")
             ? new ConsulFleetSource(config.discovery().consul(), clock, System.getenv())
@@ -94,10 +133,22 @@ public final class LlmXds implements AutoCloseable {
     return source;
   }
 
+  public LoadBook loadBook() {
+    return loadBook;
+  }
+
+  /** The scraper, or null when load scraping is disabled. */
+  public Scraper scraper() {
+    return scraper;
+  }
+
   @Override
   public void close() {
     source.close();
     server.close();
     reconciler.close();
+    if (scraper != null) {
+      scraper.close();
+    }
   }
 }

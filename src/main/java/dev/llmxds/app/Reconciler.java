@@ -3,13 +3,16 @@ package dev.llmxds.app;
 import dev.llmxds.config.ReconcilerConfig;
 import dev.llmxds.discovery.FleetListener;
 import dev.llmxds.fleet.Fleet;
-import dev.llmxds.weighting.LoadFactors;
+import dev.llmxds.weighting.LoadBook;
+import dev.llmxds.weighting.WeightTable;
 import dev.llmxds.xds.XdsPublisher;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,16 +29,33 @@ public final class Reconciler implements FleetListener, AutoCloseable {
   private final XdsPublisher publisher;
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService executor;
+  private final LoadBook book;
+  private final Consumer<Fleet> onPublished;
+  private WeightTable lastTable = WeightTable.EMPTY;
   private Fleet pending;
   private long firstPendingNanos;
   private ScheduledFuture<?> scheduled;
   private volatile Fleet current = Fleet.EMPTY;
   private volatile long publications;
+  private volatile long weightUpdates;
 
-  public Reconciler(ReconcilerConfig config, XdsPublisher publisher, LongSupplier nanoTime) {
+  /**
+   * @param book source of dynamic weights, or null to keep static weights
+   * @param publishInterval how often weights are re-read
+   * @param onPublished told of every fleet published (the scraper follows it)
+   */
+  public Reconciler(
+      ReconcilerConfig config,
+      XdsPublisher publisher,
+      LongSupplier nanoTime,
+      LoadBook book,
+      Duration publishInterval,
+      Consumer<Fleet> onPublished) {
     this.config = config;
     this.publisher = publisher;
     this.nanoTime = nanoTime;
+    this.book = book;
+    this.onPublished = onPublished;
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -43,6 +63,14 @@ public final class Reconciler implements FleetListener, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    if (book != null) {
+      long every = publishInterval.toNanos();
+      executor.scheduleWithFixedDelay(this::refreshWeights, every, every, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  public Reconciler(ReconcilerConfig config, XdsPublisher publisher, LongSupplier nanoTime) {
+    this(config, publisher, nanoTime, null, Duration.ofSeconds(1), fleet -> {});
   }
 
   /**
@@ -90,17 +118,45 @@ public final class Reconciler implements FleetListener, AutoCloseable {
     }
   }
 
-  private void publish(Fleet fleet) {
+  private synchronized void publish(Fleet fleet) {
     try {
-      List<String> errors = publisher.publish(fleet, LoadFactors.NEUTRAL);
+      WeightTable table =
+          book == null ? WeightTable.EMPTY : book.table(fleet, nanoTime.getAsLong());
+      List<String> errors = publisher.publish(fleet, table);
       current = fleet;
+      lastTable = table;
       publications++;
       if (errors.isEmpty()) {
         log.debug("published {} services", fleet.services().size());
       }
+      onPublished.accept(fleet);
     } catch (RuntimeException e) {
       log.error("publication failed; the previous snapshots stay in place", e);
     }
+  }
+
+  /** Republishes the current fleet when the load book's weights moved. */
+  private synchronized void refreshWeights() {
+    try {
+      WeightTable table = book.table(current, nanoTime.getAsLong());
+      if (!table.equals(lastTable)) {
+        publisher.publish(current, table);
+        lastTable = table;
+        weightUpdates++;
+      }
+    } catch (RuntimeException e) {
+      log.error("weight update failed; the previous weights stay in place", e);
+    }
+  }
+
+  /** Weight-only republications so far. */
+  public long weightUpdates() {
+    return weightUpdates;
+  }
+
+  /** The weights most recently published. */
+  public WeightTable weights() {
+    return lastTable;
   }
 
   /** The fleet most recently published. */

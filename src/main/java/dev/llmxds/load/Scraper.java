@@ -1,0 +1,283 @@
+package dev.llmxds.load;
+
+import dev.llmxds.config.LoadConfig;
+import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EngineKind;
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.load.prom.Exposition;
+import dev.llmxds.load.prom.PrometheusParser;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scrapes every endpoint's engine metrics on its own jittered 1 s cycle, asynchronously (no thread
+ * per endpoint, HTTP keep-alive), with a per-request timeout, a cap on concurrent requests and on
+ * body size. The URL is always {@code http://<endpoint address>:<metrics port><metrics path>}: a
+ * registration chooses only the port and the path. Results go to a {@link Listener}; the scraper
+ * itself has no policy.
+ */
+public final class Scraper implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scraper.class);
+
+  /** Receives scrape outcomes, on HTTP client threads. */
+  public interface Listener {
+    void onLoad(String service, String endpointId, EngineLoad load, EngineKind engine, long nanos);
+
+    void onFailure(String service, String endpointId, String error);
+  }
+
+  private record Key(String service, String endpointId) {}
+
+  private final class Target {
+    final Key key;
+    final URI uri;
+    final EngineKind declared;
+    final List<String> models;
+    final AtomicBoolean inFlight = new AtomicBoolean();
+    volatile EngineProfile profile;
+    volatile ScheduledFuture<?> next;
+    volatile boolean stopped;
+
+    Target(Key key, URI uri, EngineKind declared, List<String> models) {
+      this.key = key;
+      this.uri = uri;
+      this.declared = declared;
+      this.models = models;
+      this.profile = declared == EngineKind.AUTO ? null : EngineProfile.of(declared);
+    }
+
+    boolean sameAs(URI otherUri, EngineKind otherKind, List<String> otherModels) {
+      return uri.equals(otherUri) && declared == otherKind && models.equals(otherModels);
+    }
+  }
+
+  private final LoadConfig config;
+  private final Listener listener;
+  private final LongSupplier nanoTime;
+  private final HttpClient http;
+  private final ScheduledExecutorService scheduler;
+  private final Semaphore permits;
+  private final Map<Key, Target> targets = new HashMap<>();
+  private final AtomicLong scrapes = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+
+  public Scraper(LoadConfig config, Listener listener, LongSupplier nanoTime) {
+    this.config = config;
+    this.listener = listener;
+    this.nanoTime = nanoTime;
+    this.permits = new Semaphore(config.maxConcurrency());
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.timeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "scraper");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The metrics URL of {@code e}: its own address, its metrics port and path. */
+  public static URI metricsUri(Endpoint e) {
+    try {
+      return new URI(
+          "http", null, e.address(), e.metricsPort(), e.engine().metricsPath(), null, null);
+    } catch (URISyntaxException x) {
+      throw new IllegalArgumentException("no metrics URL for " + e.id() + ": " + x.getMessage());
+    }
+  }
+
+  /** Follows the fleet: new endpoints start being scraped, gone ones stop. */
+  public synchronized void update(Fleet fleet) {
+    Map<Key, Target> wanted = new HashMap<>();
+    for (InferenceService s : fleet.services().values()) {
+      for (Endpoint e : s.endpoints()) {
+        Key key = new Key(s.name(), e.id());
+        URI uri;
+        try {
+          uri = metricsUri(e);
+        } catch (IllegalArgumentException x) {
+          listener.onFailure(s.name(), e.id(), x.getMessage());
+          continue;
+        }
+        Target existing = targets.get(key);
+        if (existing != null && existing.sameAs(uri, e.engine().kind(), s.models())) {
+          wanted.put(key, existing);
+        } else {
+          Target t = new Target(key, uri, e.engine().kind(), s.models());
+          wanted.put(key, t);
+          long phase = ThreadLocalRandom.current().nextLong(config.interval().toNanos());
+          schedule(t, phase);
+        }
+      }
+    }
+    for (Map.Entry<Key, Target> old : targets.entrySet()) {
+      if (wanted.get(old.getKey()) != old.getValue()) {
+        stop(old.getValue());
+      }
+    }
+    targets.clear();
+    targets.putAll(wanted);
+  }
+
+  private void stop(Target t) {
+    t.stopped = true;
+    ScheduledFuture<?> f = t.next;
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  private void schedule(Target t, long delayNanos) {
+    if (t.stopped || scheduler.isShutdown()) {
+      return;
+    }
+    try {
+      t.next = scheduler.schedule(() -> scrape(t), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      t.stopped = true;
+    }
+  }
+
+  /** Interval ± 10 %, so scrapes of many endpoints never line up. */
+  private long nextDelay() {
+    long interval = config.interval().toNanos();
+    return interval + (long) ((ThreadLocalRandom.current().nextDouble() - 0.5) * 0.2 * interval);
+  }
+
+  private void scrape(Target t) {
+    schedule(t, nextDelay());
+    if (t.stopped || !t.inFlight.compareAndSet(false, true)) {
+      skipped.incrementAndGet(); // the previous scrape of this endpoint is still running
+      return;
+    }
+    if (!permits.tryAcquire()) {
+      t.inFlight.set(false);
+      skipped.incrementAndGet();
+      return;
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(t.uri)
+            .timeout(config.timeout())
+            .header("Accept", "text/plain;version=0.0.4")
+            .GET()
+            .build();
+    http.sendAsync(request, LimitedBody.handler(config.maxResponseBytes()))
+        .whenComplete(
+            (response, error) -> {
+              try {
+                handle(t, response, error);
+              } finally {
+                permits.release();
+                t.inFlight.set(false);
+              }
+            });
+  }
+
+  private void handle(Target t, HttpResponse<byte[]> response, Throwable error) {
+    scrapes.incrementAndGet();
+    if (t.stopped) {
+      return;
+    }
+    String problem = null;
+    try {
+      if (error != null) {
+        problem = describe(error);
+      } else if (response.statusCode() != 200) {
+        problem = "HTTP " + response.statusCode() + " from " + t.uri;
+      } else {
+        bytes.addAndGet(response.body().length);
+        read(t, response.body());
+      }
+    } catch (RuntimeException e) {
+      problem = e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+    if (problem != null) {
+      failures.incrementAndGet();
+      if (t.declared == EngineKind.AUTO) {
+        t.profile = null; // detect again once it answers
+      }
+      listener.onFailure(t.key.service(), t.key.endpointId(), problem);
+    }
+  }
+
+  private void read(Target t, byte[] body) {
+    Exposition e =
+        PrometheusParser.parse(
+            new String(body, StandardCharsets.UTF_8), EngineProfile.METRIC_NAMES::contains);
+    EngineProfile profile = t.profile;
+    if (profile == null) {
+      profile = EngineProfile.detect(e);
+      if (profile == null) {
+        throw new IllegalArgumentException(
+            t.uri + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton)");
+      }
+      t.profile = profile;
+    }
+    if (!e.errors().isEmpty() && log.isDebugEnabled()) {
+      log.debug("{}: {} unparseable lines, first: {}", t.uri, e.errors().size(), e.errors().get(0));
+    }
+    EngineLoad load = profile.read(e, t.models);
+    listener.onLoad(
+        t.key.service(), t.key.endpointId(), load, profile.kind(), nanoTime.getAsLong());
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof HttpTimeoutException) {
+      return "scrape timed out";
+    }
+    if (cause instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    String m = cause.getMessage();
+    if (cause instanceof java.io.IOException && m != null && m.startsWith("response larger")) {
+      return m;
+    }
+    return cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  /**
+   * Counters since start: scrapes finished, failed, skipped (still running or over the cap), bytes.
+   */
+  public record Stats(long scrapes, long failures, long skipped, long bytes, int targets) {}
+
+  public synchronized Stats stats() {
+    return new Stats(scrapes.get(), failures.get(), skipped.get(), bytes.get(), targets.size());
+  }
+
+  @Override
+  public synchronized void close() {
+    targets.values().forEach(this::stop);
+    scheduler.shutdownNow();
+  }
+}
