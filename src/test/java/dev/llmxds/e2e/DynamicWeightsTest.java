@@ -1,0 +1,119 @@
+package dev.llmxds.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmxds.app.LlmXds;
+import dev.llmxds.demo.EngineModel;
+import dev.llmxds.demo.FakeEngine;
+import dev.llmxds.fleet.Locality;
+import dev.llmxds.testing.Await;
+import dev.llmxds.testing.FleetFiles;
+import dev.llmxds.testing.TestServers;
+import dev.llmxds.xds.ClientKind;
+import dev.llmxds.xds.NodeGroupKey;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fake vLLM engines under different loads → the published ClusterLoadAssignment orders their
+ * weights by load within a few scrape intervals; a stopped engine's weight decays to its static
+ * weight (× 10), not to 0.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DynamicWeightsTest {
+  private static final NodeGroupKey FLAT = new NodeGroupKey(ClientKind.SIDECAR, Locality.NONE);
+  @TempDir Path dir;
+  private LlmXds server;
+  private FakeEngine busy;
+  private FakeEngine light;
+  private FakeEngine idle;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    for (FakeEngine e : new FakeEngine[] {busy, light, idle}) {
+      if (e != null) {
+        e.close();
+      }
+    }
+  }
+
+  /** Published endpoint weight by port, as a flat-view node receives it. */
+  private Map<Integer, Integer> weights() {
+    Map<Integer, Integer> out = new TreeMap<>();
+    var cla = server.publisher().published(FLAT).orElseThrow().resources().loadAssignments().get(0);
+    for (var group : cla.getEndpointsList()) {
+      for (LbEndpoint e : group.getLbEndpointsList()) {
+        out.put(
+            e.getEndpoint().getAddress().getSocketAddress().getPortValue(),
+            e.getLoadBalancingWeight().getValue());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void weightsFollowEngineLoadAndAStoppedEngineDecaysToItsStaticWeight() {
+    EngineModel.Spec spec = new EngineModel.Spec(4, 5, 0.5, 10, 1 << 20, 1.0);
+    busy = new FakeEngine("llama", spec, "127.0.0.1", 0);
+    light = new FakeEngine("llama", spec, "127.0.0.1", 0);
+    idle = new FakeEngine("llama", spec, "127.0.0.1", 0);
+    Path fleet = dir.resolve("fleet.yaml");
+    FleetFiles.write(
+        fleet,
+        """
+        services:
+          - name: llama
+            endpoints:
+              - {address: 127.0.0.1, port: %d, weight: 2, engine: vllm}
+              - {address: 127.0.0.1, port: %d, weight: 2, engine: vllm}
+              - {address: 127.0.0.1, port: %d, weight: 2}
+        """
+            .formatted(busy.port(), light.port(), idle.port()));
+    server =
+        TestServers.start(
+            TestServers.config(
+                fleet,
+                """
+                load: {interval: 100ms, timeout: 500ms}
+                weights: {publishInterval: 200ms, smoothing: 200ms, staleAfter: 500ms, staleHalfLife: 300ms}
+                """));
+    server.publisher().ensureGroup(FLAT);
+
+    for (int i = 0; i < 40; i++) {
+      busy.submit(50, 100_000); // 4 running, 36 waiting for a long time
+    }
+    for (int i = 0; i < 4; i++) {
+      light.submit(50, 100_000); // a full batch, nothing waiting
+    }
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> {
+          Map<Integer, Integer> w = weights();
+          return w.get(idle.port()) > w.get(light.port())
+              && w.get(light.port()) > w.get(busy.port());
+        },
+        () -> "weights ordered idle > light > busy: " + weights());
+    Map<Integer, Integer> w = weights();
+    assertEquals(40, w.get(idle.port()), "idle: static 2 × factor 2 × 10");
+    assertTrue(w.get(busy.port()) >= 2, "a busy engine keeps a weight: " + w);
+
+    busy.close();
+    Await.until(
+        Duration.ofSeconds(15),
+        () -> Math.abs(weights().get(busy.port()) - 20) <= 2,
+        () -> "stopped engine decays to its static weight (20): " + weights());
+    assertTrue(server.loadBook().get("llama", "127.0.0.1:" + busy.port()).lastError() != null);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.llmxds.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.llmxds.config.LoadConfig;
+import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.Engine;
+import dev.llmxds.fleet.EngineKind;
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.fleet.Locality;
+import dev.llmxds.testing.Await;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ScraperTest {
+  private HttpServer http;
+  private Scraper scraper;
+  private final Map<String, Object> outcomes = new ConcurrentHashMap<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    serve(
+        "/metrics",
+        200,
+        "vllm:num_requests_running{model_name=\"m\"} 3\nvllm:num_requests_waiting{model_name=\"m\"} 7\nvllm:kv_cache_usage_perc{model_name=\"m\"} 0.5\n");
+    serve(
+        "/custom/path",
+        200,
+        "sglang:num_running_reqs 1\nsglang:num_queue_reqs 2\nsglang:token_usage 0.1\n");
+    serve("/broken", 503, "overloaded");
+    serve("/other", 200, "process_cpu_seconds_total 1\n");
+    serve("/huge", 200, "x 1\n".repeat(10_000));
+    http.start();
+    LoadConfig config = new LoadConfig(true, Duration.ofMillis(50), Duration.ofSeconds(1), 4, 4096);
+    scraper =
+        new Scraper(
+            config,
+            new Scraper.Listener() {
+              @Override
+              public void onLoad(
+                  String service, String id, EngineLoad load, EngineKind engine, long nanos) {
+                outcomes.put(id, List.of(load, engine));
+              }
+
+              @Override
+              public void onFailure(String service, String id, String error) {
+                outcomes.put(id, error);
+              }
+            },
+            System::nanoTime);
+  }
+
+  private void serve(String path, int status, String body) {
+    http.createContext(
+        path,
+        ex -> {
+          byte[] b = body.getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(status, b.length);
+          ex.getResponseBody().write(b);
+          ex.close();
+        });
+  }
+
+  @AfterEach
+  void stop() {
+    scraper.close();
+    http.stop(0);
+  }
+
+  private Endpoint endpoint(int servingPort, int metricsPort, String path, EngineKind kind) {
+    return new Endpoint(
+        "127.0.0.1",
+        servingPort,
+        Locality.NONE,
+        1,
+        EndpointHealth.HEALTHY,
+        false,
+        new Engine(kind, metricsPort, path));
+  }
+
+  @Test
+  void scrapesEachEndpointAndReportsEveryKindOfFailure() {
+    int port = http.getAddress().getPort();
+    List<Endpoint> endpoints =
+        List.of(
+            endpoint(port, 0, "/metrics", EngineKind.AUTO), // detected vLLM, same port
+            endpoint(1, port, "/custom/path", EngineKind.SGLANG), // metrics on another port
+            endpoint(2, port, "/broken", EngineKind.AUTO),
+            endpoint(3, port, "/other", EngineKind.AUTO),
+            endpoint(4, port, "/huge", EngineKind.AUTO),
+            endpoint(5, 1, "/metrics", EngineKind.VLLM)); // nothing listens on port 1
+    scraper.update(Fleet.of(List.of(new InferenceService("svc", List.of("m"), endpoints))));
+
+    Await.until(
+        Duration.ofSeconds(10), () -> outcomes.size() == 6, () -> "all scraped: " + outcomes);
+    assertEquals(
+        List.of(new EngineLoad(3, 7, 0.5), EngineKind.VLLM), outcomes.get("127.0.0.1:" + port));
+    assertEquals(
+        List.of(new EngineLoad(1, 2, 0.1), EngineKind.SGLANG), outcomes.get("127.0.0.1:1"));
+    assertTrue(outcomes.get("127.0.0.1:2").toString().startsWith("HTTP 503"), outcomes.toString());
+    assertTrue(
+        outcomes.get("127.0.0.1:3").toString().contains("no known engine metrics"),
+        outcomes.toString());
+    assertTrue(
+        outcomes.get("127.0.0.1:4").toString().contains("larger than 4096 bytes"),
+        outcomes.toString());
+    assertEquals("connection refused", outcomes.get("127.0.0.1:5"));
+    assertEquals(6, scraper.stats().targets());
+  }
+
+  @Test
+  void theUrlIsAlwaysTheEndpointsOwnAddress() {
+    Endpoint e =
+        new Endpoint(
+            "10.0.0.7",
+            8000,
+            Locality.NONE,
+            1,
+            EndpointHealth.HEALTHY,
+            false,
+            new Engine(EngineKind.AUTO, 9100, "/metrics"));
+    assertEquals("http://10.0.0.7:9100/metrics", Scraper.metricsUri(e).toString());
+    Endpoint v6 =
+        new Endpoint(
+            "fd00::7", 8000, Locality.NONE, 1, EndpointHealth.HEALTHY, false, Engine.DEFAULT);
+    assertEquals("http://[fd00::7]:8000/metrics", Scraper.metricsUri(v6).toString());
+    for (String path :
+        List.of("http://evil.example/x", "//evil.example/x", "/m?x=1", "/m#f", "/a@b", "/a b")) {
+      assertThrows(
+          IllegalArgumentException.class, () -> new Engine(EngineKind.AUTO, 0, path), path);
+    }
+  }
+
+  @Test
+  void goneEndpointsStopBeingScraped() {
+    int port = http.getAddress().getPort();
+    scraper.update(
+        Fleet.of(
+            List.of(
+                new InferenceService(
+                    "svc", List.of(), List.of(endpoint(port, 0, "/metrics", EngineKind.AUTO))))));
+    Await.until(Duration.ofSeconds(5), () -> !outcomes.isEmpty(), "first scrape");
+    scraper.update(Fleet.EMPTY);
+    assertEquals(0, scraper.stats().targets());
+  }
+}
