@@ -55,6 +55,14 @@ public final class LlmXds implements AutoCloseable {
 
                   @Override
                   public void onFailure(String service, String id, String error) {
+                    var before = loadBook.get(service, id);
+                    if (before == null || before.lastError() == null) {
+                      log.warn(
+                          "scraping {} of {} failed: {}; its weight decays to the static weight",
+                          id,
+                          service,
+                          error);
+                    }
                     loadBook.recordFailure(service, id, error);
                   }
                 },

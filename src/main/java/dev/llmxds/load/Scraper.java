@@ -95,6 +95,9 @@ public final class Scraper implements AutoCloseable {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(config.timeout())
             .followRedirects(HttpClient.Redirect.NEVER)
+            // completions run on the client's selector thread: no hand-off per response; the
+            // callback (parse, record) is short and never blocks
+            .executor(Runnable::run)
             .build();
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
