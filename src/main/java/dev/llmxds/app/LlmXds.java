@@ -1,5 +1,9 @@
 package dev.llmxds.app;
 
+import dev.llmxds.admin.AdminGrpcService;
+import dev.llmxds.admin.AdminHttpServer;
+import dev.llmxds.admin.AdminViews;
+import dev.llmxds.admin.LlmXdsMetrics;
 import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.discovery.FleetSource;
 import dev.llmxds.discovery.consul.ConsulFleetSource;
@@ -13,10 +17,15 @@ import dev.llmxds.xds.StreamTracker;
 import dev.llmxds.xds.Versions;
 import dev.llmxds.xds.XdsPublisher;
 import dev.llmxds.xds.XdsServer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +44,20 @@ public final class LlmXds implements AutoCloseable {
   private final XdsServer server;
   private final LoadBook loadBook;
   private final Scraper scraper;
+  private final PrometheusMeterRegistry registry;
+  private final Timer scrapeTimer;
+  private final AdminViews views;
+  private final LlmXdsMetrics metrics;
+  private AdminHttpServer admin;
 
   private LlmXds(LlmXdsConfig config, Clock clock) {
     this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.scrapeTimer =
+        Timer.builder("llmxds.scrape.duration")
+            .description("engine /metrics scrape latency")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
     this.publisher = new XdsPublisher(config, new Versions(clock.instant()));
     this.tracker = new StreamTracker(publisher, clock);
     this.loadBook = new LoadBook(new WeightPolicy(config.weights()));
@@ -51,6 +71,11 @@ public final class LlmXds implements AutoCloseable {
                       String service, String id, EngineLoad load, EngineKind engine, long nanos) {
                     loadBook.record(
                         service, id, load, engine.name().toLowerCase(Locale.ROOT), nanos);
+                  }
+
+                  @Override
+                  public void onDuration(long nanos) {
+                    scrapeTimer.record(nanos, TimeUnit.NANOSECONDS);
                   }
 
                   @Override
@@ -84,7 +109,11 @@ public final class LlmXds implements AutoCloseable {
         config.discovery().source().equals("consul")
             ? new ConsulFleetSource(config.discovery().consul(), clock, System.getenv())
             : new FileFleetSource(config.discovery().file(), clock);
-    this.server = new XdsServer(config.xds(), publisher, tracker);
+    this.views = new AdminViews(this);
+    this.metrics = new LlmXdsMetrics(this, views);
+    this.server =
+        new XdsServer(
+            config.xds(), publisher, tracker, List.of(new AdminGrpcService(views, reconciler)));
   }
 
   /**
@@ -95,6 +124,9 @@ public final class LlmXds implements AutoCloseable {
   public static LlmXds start(LlmXdsConfig config, Clock clock) throws IOException {
     LlmXds app = new LlmXds(config, clock);
     try {
+      if (config.admin().enabled()) {
+        app.admin = new AdminHttpServer(config.admin(), app, app.views, app.metrics);
+      }
       CompletableFuture<Void> firstFleet = new CompletableFuture<>();
       app.source.start(
           fleet -> {
@@ -141,6 +173,19 @@ public final class LlmXds implements AutoCloseable {
     return source;
   }
 
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public AdminViews views() {
+    return views;
+  }
+
+  /** The admin HTTP port, or -1 when the admin server is disabled. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
   public LoadBook loadBook() {
     return loadBook;
   }
@@ -152,6 +197,9 @@ public final class LlmXds implements AutoCloseable {
 
   @Override
   public void close() {
+    if (admin != null) {
+      admin.close();
+    }
     source.close();
     server.close();
     reconciler.close();

@@ -38,6 +38,9 @@ public final class Reconciler implements FleetListener, AutoCloseable {
   private volatile Fleet current = Fleet.EMPTY;
   private volatile long publications;
   private volatile long weightUpdates;
+  private volatile long publishNanos;
+  private final java.util.List<Runnable> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param book source of dynamic weights, or null to keep static weights
@@ -140,13 +143,30 @@ public final class Reconciler implements FleetListener, AutoCloseable {
     try {
       WeightTable table = book.table(current, nanoTime.getAsLong());
       if (!table.equals(lastTable)) {
+        long started = System.nanoTime();
         publisher.publish(current, table);
+        publishNanos += System.nanoTime() - started;
         lastTable = table;
         weightUpdates++;
+        listeners.forEach(Runnable::run);
       }
     } catch (RuntimeException e) {
       log.error("weight update failed; the previous weights stay in place", e);
     }
+  }
+
+  /**
+   * Runs {@code listener} after every publication (fleet or weights); it must not block. Closing
+   * the returned handle unregisters it.
+   */
+  public AutoCloseable onPublish(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Time spent publishing (project, validate, hand to every watching stream), in total. */
+  public long publishNanos() {
+    return publishNanos;
   }
 
   /** Weight-only republications so far. */

@@ -9,9 +9,10 @@ public record LlmXdsConfig(
     ClusterConfig cluster,
     ListenerConfig listener,
     LoadConfig load,
-    WeightsConfig weights) {
+    WeightsConfig weights,
+    AdminConfig admin) {
   public static final LlmXdsConfig DEFAULT =
-      new LlmXdsConfig(null, null, null, null, null, null, null, null);
+      new LlmXdsConfig(null, null, null, null, null, null, null, null, null);
 
   public LlmXdsConfig {
     xds = Check.orDefault(xds, XdsServerConfig.DEFAULT);
@@ -22,15 +23,21 @@ public record LlmXdsConfig(
     listener = Check.orDefault(listener, ListenerConfig.DEFAULT);
     load = Check.orDefault(load, LoadConfig.DEFAULT);
     weights = Check.orDefault(weights, WeightsConfig.DEFAULT);
+    admin = Check.orDefault(admin, AdminConfig.DEFAULT);
   }
 
   public LlmXdsConfig withXds(XdsServerConfig newXds) {
     return new LlmXdsConfig(
-        newXds, discovery, reconciler, locality, cluster, listener, load, weights);
+        newXds, discovery, reconciler, locality, cluster, listener, load, weights, admin);
   }
 
   public LlmXdsConfig withDiscovery(DiscoveryConfig newDiscovery) {
     return new LlmXdsConfig(
-        xds, newDiscovery, reconciler, locality, cluster, listener, load, weights);
+        xds, newDiscovery, reconciler, locality, cluster, listener, load, weights, admin);
+  }
+
+  public LlmXdsConfig withAdmin(AdminConfig newAdmin) {
+    return new LlmXdsConfig(
+        xds, discovery, reconciler, locality, cluster, listener, load, weights, newAdmin);
   }
 }

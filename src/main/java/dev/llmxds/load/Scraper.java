@@ -46,6 +46,9 @@ public final class Scraper implements AutoCloseable {
     void onLoad(String service, String endpointId, EngineLoad load, EngineKind engine, long nanos);
 
     void onFailure(String service, String endpointId, String error);
+
+    /** How long one scrape took, success or not. */
+    default void onDuration(long nanos) {}
   }
 
   private record Key(String service, String endpointId) {}
@@ -187,6 +190,7 @@ public final class Scraper implements AutoCloseable {
       skipped.incrementAndGet();
       return;
     }
+    long started = nanoTime.getAsLong();
     HttpRequest request =
         HttpRequest.newBuilder(t.uri)
             .timeout(config.timeout())
@@ -197,6 +201,7 @@ public final class Scraper implements AutoCloseable {
         .whenComplete(
             (response, error) -> {
               try {
+                listener.onDuration(nanoTime.getAsLong() - started);
                 handle(t, response, error);
               } finally {
                 permits.release();

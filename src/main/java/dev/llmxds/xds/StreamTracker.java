@@ -31,6 +31,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
   private final Clock clock;
   private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
   private final AtomicLong nacks = new AtomicLong();
+  private final Map<String, AtomicLong> responses = new ConcurrentHashMap<>();
 
   public StreamTracker(XdsPublisher publisher, Clock clock) {
     this.publisher = publisher;
@@ -132,6 +133,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamResponse(
       long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    countResponse(response.getTypeUrl());
     StreamState s = stream(streamId);
     synchronized (s) {
       TypeState t = s.types.computeIfAbsent(response.getTypeUrl(), k -> new TypeState());
@@ -164,6 +166,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamDeltaResponse(
       long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    countResponse(response.getTypeUrl());
     StreamState s = stream(streamId);
     synchronized (s) {
       TypeState t = s.types.computeIfAbsent(response.getTypeUrl(), k -> new TypeState());
@@ -215,5 +218,15 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
 
   public long totalNacks() {
     return nacks.get();
+  }
+
+  private void countResponse(String typeUrl) {
+    responses.computeIfAbsent(XdsType.shortName(typeUrl), k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** Responses sent since start, of one type ({@code cds}, {@code eds}, ...). */
+  public long responsesSent(String type) {
+    AtomicLong n = responses.get(type);
+    return n == null ? 0 : n.get();
   }
 }

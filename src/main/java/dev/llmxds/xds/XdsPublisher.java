@@ -88,6 +88,18 @@ public final class XdsPublisher {
     return List.of();
   }
 
+  /**
+   * What a node of {@code group} receives: the published snapshot, or (no such node yet) the
+   * resources it would receive, projected from the current fleet without publishing.
+   */
+  public synchronized VersionedResources preview(NodeGroupKey group) {
+    VersionedResources published = this.published.get(group);
+    if (published != null) {
+      return published;
+    }
+    return new VersionedResources(projection.project(fleet, factors, group), "", "", "", "");
+  }
+
   /** What a group currently receives (empty before its first node connected). */
   public Optional<VersionedResources> published(NodeGroupKey group) {
     return Optional.ofNullable(published.get(group));

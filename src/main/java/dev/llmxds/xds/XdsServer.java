@@ -3,6 +3,7 @@ package dev.llmxds.xds;
 import dev.llmxds.config.TlsConfig;
 import dev.llmxds.config.XdsServerConfig;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
@@ -11,6 +12,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,11 +22,18 @@ import java.util.concurrent.TimeUnit;
 public final class XdsServer implements AutoCloseable {
   private final Server server;
 
-  public XdsServer(XdsServerConfig config, XdsPublisher publisher, StreamTracker tracker) {
+  public XdsServer(
+      XdsServerConfig config,
+      XdsPublisher publisher,
+      StreamTracker tracker,
+      List<BindableService> extraServices) {
     V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, new NackGuard(publisher.cache()));
-    this.server =
+    NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
-                new InetSocketAddress(config.host(), config.port()), credentials(config.tls()))
+            new InetSocketAddress(config.host(), config.port()), credentials(config.tls()));
+    extraServices.forEach(builder::addService);
+    this.server =
+        builder
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getClusterDiscoveryServiceImpl())
             .addService(discovery.getEndpointDiscoveryServiceImpl())

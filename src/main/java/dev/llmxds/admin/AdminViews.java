@@ -1,0 +1,229 @@
+package dev.llmxds.admin;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import dev.llmxds.admin.v1.ConfigDump;
+import dev.llmxds.admin.v1.DiscoveryStatus;
+import dev.llmxds.admin.v1.Endpoint;
+import dev.llmxds.admin.v1.Fleet;
+import dev.llmxds.admin.v1.Load;
+import dev.llmxds.admin.v1.Nack;
+import dev.llmxds.admin.v1.Node;
+import dev.llmxds.admin.v1.Nodes;
+import dev.llmxds.admin.v1.Service;
+import dev.llmxds.admin.v1.TypeStatus;
+import dev.llmxds.app.LlmXds;
+import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.fleet.Locality;
+import dev.llmxds.weighting.EndpointLoad;
+import dev.llmxds.weighting.EndpointWeights;
+import dev.llmxds.xds.ClientKind;
+import dev.llmxds.xds.NodeGroupKey;
+import dev.llmxds.xds.NodeStatus;
+import dev.llmxds.xds.VersionedResources;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The admin views as {@code proto/} messages, read from the same state the reconciler publishes:
+ * the published fleet and weights, the load book, the stream tracker, discovery's status.
+ */
+public final class AdminViews {
+  private static final JsonFormat.TypeRegistry ENVOY_TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .add(PreviousHostsPredicate.getDescriptor())
+          .build();
+  private static final JsonFormat.Printer ENVOY_JSON =
+      JsonFormat.printer().usingTypeRegistry(ENVOY_TYPES).omittingInsignificantWhitespace();
+
+  private final LlmXds app;
+
+  public AdminViews(LlmXds app) {
+    this.app = app;
+  }
+
+  public Fleet fleet() {
+    dev.llmxds.fleet.Fleet fleet = app.reconciler().current();
+    long now = System.nanoTime();
+    Fleet.Builder out =
+        Fleet.newBuilder()
+            .setDiscovery(discovery(app.source().status()))
+            .setPublications(app.reconciler().publications())
+            .setWeightUpdates(app.reconciler().weightUpdates());
+    for (InferenceService s : fleet.services().values()) {
+      Service.Builder service = Service.newBuilder().setName(s.name()).addAllModels(s.models());
+      double queue = 0;
+      double running = 0;
+      double kvSum = 0;
+      int kvCount = 0;
+      for (dev.llmxds.fleet.Endpoint e : s.endpoints()) {
+        double factor = app.reconciler().weights().factor(s.name(), e.id());
+        Endpoint.Builder ep =
+            Endpoint.newBuilder()
+                .setId(e.id())
+                .setAddress(e.address())
+                .setPort(e.port())
+                .setRegion(e.locality().region())
+                .setZone(e.locality().zone())
+                .setHealth(e.health().name())
+                .setBackup(e.backup())
+                .setStaticWeight(e.staticWeight())
+                .setFactor(factor)
+                .setWeight(EndpointWeights.weight(e.staticWeight(), factor));
+        EndpointLoad load = app.loadBook().get(s.name(), e.id());
+        if (load != null) {
+          if (load.engine() != null) {
+            ep.setEngine(load.engine());
+          }
+          if (load.lastError() != null) {
+            ep.setScrapeError(load.lastError());
+          }
+          if (load.last() != null) {
+            Load.Builder l =
+                Load.newBuilder()
+                    .setRunning(load.last().running())
+                    .setWaiting(load.last().waiting());
+            if (load.last().knowsKv()) {
+              l.setKvUsage(load.last().kvUsage());
+              kvSum += load.last().kvUsage();
+              kvCount++;
+            }
+            ep.setLoad(l);
+            ep.setScrapeAgeSeconds((now - load.lastScrapeNanos()) / 1e9);
+            queue += load.last().waiting();
+            running += load.last().running();
+          }
+        }
+        service.addEndpoints(ep);
+      }
+      service.setQueueDepth(queue).setRunning(running);
+      if (kvCount > 0) {
+        service.setKvUsage(kvSum / kvCount);
+      }
+      out.addServices(service);
+    }
+    return out.build();
+  }
+
+  static DiscoveryStatus discovery(dev.llmxds.discovery.DiscoveryStatus s) {
+    return DiscoveryStatus.newBuilder()
+        .setSource(s.source())
+        .setLastSuccess(text(s.lastSuccess()))
+        .setLastErrorAt(text(s.lastErrorAt()))
+        .setLastError(s.lastError() == null ? "" : s.lastError())
+        .setFailing(s.failing())
+        .build();
+  }
+
+  private static String text(Instant i) {
+    return i == null ? "" : i.toString();
+  }
+
+  public Nodes nodes() {
+    Nodes.Builder out = Nodes.newBuilder();
+    for (NodeStatus n : app.tracker().nodes()) {
+      Node.Builder node =
+          Node.newBuilder()
+              .setStreamId(n.streamId())
+              .setNodeId(n.nodeId())
+              .setKind(n.kind().name().toLowerCase(Locale.ROOT))
+              .setRegion(n.locality().region())
+              .setZone(n.locality().zone())
+              .setDelta(n.delta())
+              .setConnectedAt(n.connectedAt().toString());
+      for (Map.Entry<String, NodeStatus.TypeStatus> t : n.types().entrySet()) {
+        NodeStatus.TypeStatus s = t.getValue();
+        TypeStatus.Builder type =
+            TypeStatus.newBuilder()
+                .setSentVersion(s.sentVersion())
+                .setAckedVersion(s.ackedVersion())
+                .setResponses(s.responses())
+                .setAcks(s.acks())
+                .setNacks(s.nacks());
+        if (s.lastNack() != null) {
+          type.setLastNack(
+              Nack.newBuilder()
+                  .setVersion(s.lastNack().version())
+                  .setError(s.lastNack().error())
+                  .setAt(s.lastNack().at().toString()));
+        }
+        node.putTypes(t.getKey(), type.build());
+      }
+      out.addNodes(node);
+    }
+    return out.build();
+  }
+
+  /**
+   * The resources a node of {@code kind} in {@code zone} receives. Without {@code region}, the
+   * region is the one the fleet places that zone in.
+   */
+  public ConfigDump configDump(String kind, String region, String zone) {
+    ClientKind clientKind =
+        kind == null || kind.isBlank()
+            ? ClientKind.SIDECAR
+            : ClientKind.valueOf(kind.strip().toUpperCase(Locale.ROOT));
+    String r = region == null ? "" : region.strip();
+    String z = zone == null ? "" : zone.strip();
+    if (r.isEmpty() && !z.isEmpty()) {
+      r = regionOf(z);
+    }
+    VersionedResources v = app.publisher().preview(new NodeGroupKey(clientKind, Locality.of(r, z)));
+    ConfigDump.Builder out =
+        ConfigDump.newBuilder()
+            .setKind(clientKind.name().toLowerCase(Locale.ROOT))
+            .setRegion(r)
+            .setZone(z)
+            .putVersions("cds", v.clustersVersion())
+            .putVersions("eds", v.endpointsVersion())
+            .putVersions("lds", v.listenersVersion())
+            .putVersions("rds", v.routesVersion());
+    v.resources().listeners().forEach(m -> out.addListeners(struct(m)));
+    v.resources().routes().forEach(m -> out.addRoutes(struct(m)));
+    v.resources().clusters().forEach(m -> out.addClusters(struct(m)));
+    v.resources().loadAssignments().forEach(m -> out.addEndpoints(struct(m)));
+    return out.build();
+  }
+
+  private String regionOf(String zone) {
+    return app.reconciler().current().services().values().stream()
+        .flatMap(s -> s.endpoints().stream())
+        .map(dev.llmxds.fleet.Endpoint::locality)
+        .filter(l -> l.zone().equals(zone))
+        .map(Locality::region)
+        .findFirst()
+        .orElse("");
+  }
+
+  /** An Envoy resource in its protobuf JSON form, as a Struct. */
+  public static Struct struct(Message m) {
+    try {
+      Struct.Builder b = Struct.newBuilder();
+      JsonFormat.parser().merge(ENVOY_JSON.print(m), b);
+      return b.build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot render " + m.getDescriptorForType().getName(), e);
+    }
+  }
+
+  public static String json(Message m) {
+    try {
+      return JsonFormat.printer().includingDefaultValueFields().print(m);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<String> kinds() {
+    return List.of("sidecar", "proxyless");
+  }
+}

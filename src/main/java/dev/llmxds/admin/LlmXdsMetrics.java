@@ -1,0 +1,150 @@
+package dev.llmxds.admin;
+
+import dev.llmxds.admin.v1.Endpoint;
+import dev.llmxds.admin.v1.Fleet;
+import dev.llmxds.admin.v1.Service;
+import dev.llmxds.app.LlmXds;
+import dev.llmxds.xds.NodeStatus;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The metrics an operator alerts on, as Micrometer meters rendered for Prometheus: connected
+ * streams by zone and kind, pushes per type and publish time, NACKs, discovery errors and the age
+ * of its last success, scrapes and their errors and latency, per-endpoint weight, queue, running
+ * and KV usage, and per-service queue depth, running and KV usage (an autoscaler's signal).
+ */
+public final class LlmXdsMetrics {
+  private final LlmXds app;
+  private final AdminViews views;
+  private final PrometheusMeterRegistry registry;
+  private final MultiGauge streams;
+  private final MultiGauge endpointWeight;
+  private final MultiGauge endpointQueue;
+  private final MultiGauge endpointRunning;
+  private final MultiGauge endpointKv;
+  private final MultiGauge serviceQueue;
+  private final MultiGauge serviceRunning;
+  private final MultiGauge serviceKv;
+
+  public LlmXdsMetrics(LlmXds app, AdminViews views) {
+    this.app = app;
+    this.views = views;
+    this.registry = app.registry();
+    for (String type : List.of("cds", "eds", "lds", "rds")) {
+      FunctionCounter.builder("llmxds.xds.pushes", app.tracker(), t -> t.responsesSent(type))
+          .description("xDS responses sent")
+          .tag("type", type)
+          .register(registry);
+    }
+    FunctionCounter.builder("llmxds.xds.nacks", app.tracker(), t -> t.totalNacks())
+        .description("xDS responses rejected by clients")
+        .register(registry);
+    FunctionTimer.builder(
+            "llmxds.publish",
+            app.reconciler(),
+            r -> r.publications() + r.weightUpdates(),
+            r -> r.publishNanos(),
+            TimeUnit.NANOSECONDS)
+        .description("publications: projection, validation and hand-off to every watching stream")
+        .register(registry);
+    FunctionCounter.builder("llmxds.discovery.errors", app, a -> a.source().status().errors())
+        .description("failed discovery reads")
+        .register(registry);
+    Gauge.builder(
+            "llmxds.discovery.last.success.age", app, a -> age(a.source().status().lastSuccess()))
+        .description("seconds since discovery last read a good fleet")
+        .baseUnit("seconds")
+        .register(registry);
+    if (app.scraper() != null) {
+      FunctionCounter.builder("llmxds.scrapes", app.scraper(), s -> s.stats().scrapes())
+          .description("engine /metrics scrapes finished")
+          .register(registry);
+      FunctionCounter.builder("llmxds.scrape.errors", app.scraper(), s -> s.stats().failures())
+          .description("engine /metrics scrapes that failed")
+          .register(registry);
+    }
+    streams = gauge("llmxds.xds.streams", "connected xDS streams");
+    endpointWeight = gauge("llmxds.endpoint.weight", "published EDS weight");
+    endpointQueue = gauge("llmxds.endpoint.queue", "requests waiting in the engine");
+    endpointRunning = gauge("llmxds.endpoint.running", "requests running in the engine");
+    endpointKv = gauge("llmxds.endpoint.kv.usage", "engine KV-cache usage, 0..1");
+    serviceQueue = gauge("llmxds.service.queue.depth", "requests waiting, summed over the service");
+    serviceRunning = gauge("llmxds.service.running", "requests running, summed over the service");
+    serviceKv = gauge("llmxds.service.kv.usage", "mean KV-cache usage of the service, 0..1");
+  }
+
+  private MultiGauge gauge(String name, String description) {
+    return MultiGauge.builder(name).description(description).register(registry);
+  }
+
+  private static double age(Instant at) {
+    return at == null ? Double.NaN : Duration.between(at, Instant.now()).toMillis() / 1000.0;
+  }
+
+  /** Updates the per-node, per-endpoint and per-service gauges, then renders everything. */
+  public String scrape() {
+    refresh();
+    return registry.scrape();
+  }
+
+  void refresh() {
+    Map<Tags, Integer> byZone = new HashMap<>();
+    for (NodeStatus n : app.tracker().nodes()) {
+      Tags tags =
+          Tags.of(
+              "region", n.locality().region(),
+              "zone", n.locality().zone(),
+              "kind", n.kind().name().toLowerCase(java.util.Locale.ROOT));
+      byZone.merge(tags, 1, Integer::sum);
+    }
+    streams.register(
+        byZone.entrySet().stream().map(e -> MultiGauge.Row.of(e.getKey(), e.getValue())).toList(),
+        true);
+    Fleet fleet = views.fleet();
+    List<MultiGauge.Row<?>> weight = new ArrayList<>();
+    List<MultiGauge.Row<?>> queue = new ArrayList<>();
+    List<MultiGauge.Row<?>> running = new ArrayList<>();
+    List<MultiGauge.Row<?>> kv = new ArrayList<>();
+    List<MultiGauge.Row<?>> sQueue = new ArrayList<>();
+    List<MultiGauge.Row<?>> sRunning = new ArrayList<>();
+    List<MultiGauge.Row<?>> sKv = new ArrayList<>();
+    for (Service s : fleet.getServicesList()) {
+      Tags st = Tags.of("service", s.getName());
+      sQueue.add(MultiGauge.Row.of(st, s.getQueueDepth()));
+      sRunning.add(MultiGauge.Row.of(st, s.getRunning()));
+      if (s.hasKvUsage()) {
+        sKv.add(MultiGauge.Row.of(st, s.getKvUsage()));
+      }
+      for (Endpoint e : s.getEndpointsList()) {
+        Tags et = st.and("endpoint", e.getId(), "zone", e.getZone());
+        weight.add(MultiGauge.Row.of(et, e.getWeight()));
+        if (e.hasLoad()) {
+          queue.add(MultiGauge.Row.of(et, e.getLoad().getWaiting()));
+          running.add(MultiGauge.Row.of(et, e.getLoad().getRunning()));
+          if (e.getLoad().hasKvUsage()) {
+            kv.add(MultiGauge.Row.of(et, e.getLoad().getKvUsage()));
+          }
+        }
+      }
+    }
+    endpointWeight.register(weight, true);
+    endpointQueue.register(queue, true);
+    endpointRunning.register(running, true);
+    endpointKv.register(kv, true);
+    serviceQueue.register(sQueue, true);
+    serviceRunning.register(sRunning, true);
+    serviceKv.register(sKv, true);
+  }
+}
