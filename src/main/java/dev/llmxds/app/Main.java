@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Envoy xDS control plane for LLM inference fleets.",
+    subcommands = {DemoCommand.class},
     sortOptions = false)
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -61,6 +62,12 @@ public final class Main implements Callable<Integer> {
   java.net.URI consulAddress;
 
   @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      description = "Admin HTTP port (overrides admin.port; default 9902; 0 picks a free port).")
+  Integer adminPort;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "${env:LLMXDS_LOG_LEVEL:-INFO}",
@@ -93,6 +100,13 @@ public final class Main implements Callable<Integer> {
         config = config.withXds(config.xds().withPort(xdsPort));
       } catch (ConfigException e) {
         throw new ConfigException("--xds-port", e.problem());
+      }
+    }
+    if (adminPort != null) {
+      try {
+        config = config.withAdmin(config.admin().withPort(adminPort));
+      } catch (ConfigException e) {
+        throw new ConfigException("--admin-port", e.problem());
       }
     }
     if (consulAddress != null) {
@@ -141,11 +155,14 @@ public final class Main implements Callable<Integer> {
       return 1;
     }
     log.info(
-        "llm-xds serving ADS on {}:{} ({}), discovery {}",
+        "llm-xds serving ADS on {}:{} ({}), discovery {}, admin {}",
         config.xds().host(),
         app.xdsPort(),
         config.xds().tls() == null ? "plaintext" : config.xds().tls().mutual() ? "mTLS" : "TLS",
-        app.source().status().source());
+        app.source().status().source(),
+        app.adminPort() < 0
+            ? "off"
+            : "http://" + config.admin().host() + ":" + app.adminPort() + "/");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

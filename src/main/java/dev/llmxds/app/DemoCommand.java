@@ -1,0 +1,72 @@
+package dev.llmxds.app;
+
+import dev.llmxds.demo.Demo;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code llm-xds demo}: the whole system on one machine, no Consul and no Envoy needed. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run llm-xds with simulated vLLM engines (mixed speeds, three zones) and a load generator.")
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--xds-port", defaultValue = "18000", description = "ADS port (default 18000).")
+  int xdsPort;
+
+  @Option(names = "--admin-port", defaultValue = "9902", description = "Admin port (default 9902).")
+  int adminPort;
+
+  @Option(
+      names = "--rps",
+      defaultValue = "30",
+      description = "Requests per second the load generator sends (default 30).")
+  double rps;
+
+  @Override
+  public Integer call() throws Exception {
+    Demo demo = Demo.start(xdsPort, adminPort, rps);
+    int admin = demo.server().adminPort();
+    System.out.printf(
+        """
+
+        llm-xds demo is running.
+          Admin page:   http://127.0.0.1:%d/        (fleet, weights, queues, connected nodes)
+          JSON:         http://127.0.0.1:%d/api/fleet   /api/nodes   /api/config_dump?zone=us-east-1a
+          Prometheus:   http://127.0.0.1:%d/metrics
+          xDS (ADS):    127.0.0.1:%d
+          Fleet file:   %s   (edit it: mark an endpoint draining, change a weight)
+
+        %d fake vLLM engines (speeds 0.4x to 2x) get %.0f requests/s; watch the weights follow their queues.
+
+        Point a real Envoy at it (zone us-east-1a):
+          LLMXDS_HOST=127.0.0.1 LLMXDS_PORT=%d ENVOY_REGION=us-east ENVOY_ZONE=us-east-1a \\
+            envoy/run-envoy.sh
+          curl -H 'x-model: llama-3-8b' localhost:10000/v1/completions \\
+            -d '{"prompt": "Hello", "max_tokens": 16}'
+
+        Ctrl-C stops everything.
+        """,
+        admin,
+        admin,
+        admin,
+        demo.server().xdsPort(),
+        demo.fleetFile(),
+        demo.engines().size(),
+        rps,
+        demo.server().xdsPort());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  demo.close();
+                  stopped.countDown();
+                },
+                "demo-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}
