@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Envoy xDS control plane for LLM inference fleets.",
-    subcommands = {DemoCommand.class},
+    subcommands = {DemoCommand.class, FakeEngineCommand.class},
     sortOptions = false)
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
