@@ -147,6 +147,9 @@ final class HtmlPage {
           .append(esc(lastNack))
           .append("</td></tr>\n");
     }
+    if (nodes.getNodesCount() == 0) {
+      b.append("<tr><td colspan=\"7\" class=\"muted\">none connected yet</td></tr>\n");
+    }
     b.append("</table>\n</body></html>\n");
     return b.toString();
   }

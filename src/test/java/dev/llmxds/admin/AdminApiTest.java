@@ -114,7 +114,9 @@ class AdminApiTest {
     Fleet fleetView = parse(get("/api/fleet").body(), Fleet.newBuilder()).build();
     assertEquals(1, fleetView.getServicesCount());
     assertEquals(3, fleetView.getServices(0).getEndpointsCount());
-    assertEquals("HEALTHY", fleetView.getServices(0).getEndpoints(0).getHealth());
+    assertTrue(
+        fleetView.getServices(0).getEndpointsList().stream()
+            .allMatch(e -> e.getHealth().equals("HEALTHY")));
     assertTrue(fleetView.getDiscovery().getSource().startsWith("file:"));
 
     Await.until(WAIT, () -> nodes().getNodesCount() == 1, "the grpc client is listed");
@@ -215,6 +217,8 @@ class AdminApiTest {
               .unpack(ClusterLoadAssignment.class);
       Struct dumped = dump.getEndpoints(0);
       assertEquals(dumped, AdminViews.struct(cla));
+      assertEquals(
+          "a", cla.getEndpoints(0).getLocality().getZone(), "priority 0 is the client's zone");
       assertEquals("DRAINING", cla.getEndpoints(0).getLbEndpoints(0).getHealthStatus().name());
     }
   }
@@ -241,12 +245,21 @@ class AdminApiTest {
     assertEquals(3, viaGrpc.getServices(0).getEndpointsCount());
 
     Iterator<Fleet> watch = stub.watchFleet(WatchFleetRequest.getDefaultInstance());
-    assertEquals("HEALTHY", watch.next().getServices(0).getEndpoints(0).getHealth());
+    assertEquals("HEALTHY", healthOfA(watch.next()));
     writeFleet("unhealthy");
     Fleet next = watch.next();
-    while (!next.getServices(0).getEndpoints(0).getHealth().equals("UNHEALTHY")) {
+    while (!healthOfA(next).equals("UNHEALTHY")) {
       next = watch.next(); // weight refreshes may come first
     }
-    assertEquals("UNHEALTHY", next.getServices(0).getEndpoints(0).getHealth());
+    assertEquals("UNHEALTHY", healthOfA(next));
+  }
+
+  /** Health of the zone-a endpoint in a fleet view. */
+  private String healthOfA(Fleet fleet) {
+    return fleet.getServices(0).getEndpointsList().stream()
+        .filter(e -> e.getPort() == backends.get(0).port())
+        .findFirst()
+        .orElseThrow()
+        .getHealth();
   }
 }
