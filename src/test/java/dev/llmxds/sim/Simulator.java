@@ -1,0 +1,176 @@
+package dev.llmxds.sim;
+
+import dev.llmxds.config.WeightsConfig;
+import dev.llmxds.demo.EngineModel;
+import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.policy.NginxLeastConn;
+import dev.llmxds.sim.policy.Oracle;
+import dev.llmxds.sim.policy.Policy;
+import dev.llmxds.sim.policy.RoundRobin;
+import dev.llmxds.sim.policy.SidecarLeastRequest;
+import dev.llmxds.sim.report.Percentiles;
+import dev.llmxds.sim.report.Result;
+import dev.llmxds.sim.workload.Workload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Runs one scenario under one policy: the same seeded request stream split over the sidecars, the
+ * same engines, the same events. Sidecars pick a priority the way Envoy does (priority 0 = own zone
+ * gets {@code min(100 %, 1.4 × healthy share)} of the traffic, the rest spills over).
+ */
+public final class Simulator {
+  /** The policies compared, in table order. */
+  public enum Kind {
+    ROUND_ROBIN,
+    NGINX_LEAST_CONN,
+    SIDECAR_LEAST_REQUEST,
+    FORMULA,
+    LLM_XDS,
+    ORACLE
+  }
+
+  private final Scenario scenario;
+  private final long seed;
+  private final WeightsConfig weights;
+
+  public Simulator(Scenario scenario, long seed, WeightsConfig weights) {
+    this.scenario = scenario;
+    this.seed = seed;
+    this.weights = weights;
+  }
+
+  public Result run(Kind kind) {
+    Clock clock = new Clock();
+    List<SimEngine> engines = new ArrayList<>();
+    List<Request> finished = new ArrayList<>();
+    Policy[] policy = new Policy[1];
+    ControlPlane[] control = new ControlPlane[1];
+    int sidecars = scenario.sidecarZones().size();
+    for (int i = 0; i < scenario.speeds().size(); i++) {
+      String zone = scenario.zones() == null ? "a" : scenario.zones().get(i);
+      engines.add(
+          new SimEngine(
+              i,
+              zone,
+              EngineModel.Spec.DEFAULT.withSpeed(scenario.speeds().get(i)),
+              clock,
+              r -> {
+                policy[0].done(r);
+                if (control[0] != null) {
+                  control[0].observe(r);
+                }
+                finished.add(r);
+              }));
+    }
+    Random lbRandom = new Random(seed + 1);
+    policy[0] =
+        switch (kind) {
+          case ROUND_ROBIN -> new RoundRobin(sidecars);
+          case NGINX_LEAST_CONN -> new NginxLeastConn(engines.size());
+          case SIDECAR_LEAST_REQUEST ->
+              new SidecarLeastRequest(
+                  "Envoy least request (per sidecar)", sidecars, engines.size(), seed, null);
+          case FORMULA -> {
+            control[0] = ControlPlane.formula(clock, engines, sidecars, lbRandom);
+            yield new SidecarLeastRequest(
+                "0.7/connections + 0.3/latency weights",
+                sidecars,
+                engines.size(),
+                seed,
+                control[0]);
+          }
+          case LLM_XDS -> {
+            control[0] = ControlPlane.llmXds(clock, engines, sidecars, weights, lbRandom);
+            yield new SidecarLeastRequest(
+                "llm-xds (weighted least request)", sidecars, engines.size(), seed, control[0]);
+          }
+          case ORACLE -> new Oracle(engines);
+        };
+    if (control[0] != null) {
+      control[0].measureFrom(scenario.warmup());
+    }
+    scenario.events().accept(clock, engines);
+    Workload workload = new Workload(seed, scenario.rate(), scenario.bursty());
+    Random routing = new Random(seed + 2);
+    long[] ids = {0};
+    Runnable[] arrive = new Runnable[1];
+    arrive[0] =
+        () -> {
+          Request r =
+              new Request(
+                  ids[0]++,
+                  clock.now(),
+                  workload.promptTokens(),
+                  workload.outputTokens(),
+                  workload.random().nextInt(sidecars));
+          int[] candidates = candidates(engines, scenario.sidecarZones().get(r.sidecar), routing);
+          if (candidates.length == 0) {
+            r.engine = -1;
+            finished.add(r);
+          } else {
+            engines.get(policy[0].route(r, candidates)).submit(r);
+          }
+          clock.after(workload.nextGap(clock.now()), arrive[0]);
+        };
+    clock.after(workload.nextGap(0), arrive[0]);
+    clock.run(scenario.warmup());
+    engines.forEach(SimEngine::resetStats);
+    clock.run(scenario.duration());
+    return result(policy[0], engines, finished);
+  }
+
+  /** Envoy's priority choice for a sidecar in {@code zone}; flat fleets have one priority. */
+  private int[] candidates(List<SimEngine> engines, String zone, Random random) {
+    List<SimEngine> p0 = engines.stream().filter(e -> e.zone.equals(zone)).toList();
+    List<SimEngine> p1 = engines.stream().filter(e -> !e.zone.equals(zone)).toList();
+    long alive0 = p0.stream().filter(SimEngine::alive).count();
+    double share = p0.isEmpty() ? 0 : Math.min(1.0, 1.4 * alive0 / p0.size());
+    List<SimEngine> chosen = alive0 > 0 && random.nextDouble() < share ? p0 : p1;
+    int[] out = chosen.stream().filter(SimEngine::alive).mapToInt(e -> e.id).toArray();
+    if (out.length == 0) {
+      out = engines.stream().filter(SimEngine::alive).mapToInt(e -> e.id).toArray();
+    }
+    return out;
+  }
+
+  private Result result(Policy policy, List<SimEngine> engines, List<Request> finished) {
+    List<Double> ttft = new ArrayList<>();
+    List<Double> e2e = new ArrayList<>();
+    long failed = 0;
+    for (Request r : finished) {
+      if (r.arrival < scenario.warmup()) {
+        continue;
+      }
+      if (Double.isNaN(r.done)) {
+        failed++;
+        continue;
+      }
+      ttft.add(r.firstToken - r.arrival);
+      e2e.add(r.done - r.arrival);
+    }
+    double measured = scenario.duration() - scenario.warmup();
+    double max = 0;
+    double min = Double.MAX_VALUE;
+    for (SimEngine e : engines) {
+      if (e.alive()) {
+        double m = e.meanInFlight(scenario.warmup());
+        max = Math.max(max, m);
+        min = Math.min(min, m);
+      }
+    }
+    double[] t = ttft.stream().mapToDouble(Double::doubleValue).toArray();
+    double[] e = e2e.stream().mapToDouble(Double::doubleValue).toArray();
+    return new Result(
+        policy.name(),
+        Percentiles.of(t, 50),
+        Percentiles.of(t, 99),
+        Percentiles.of(e, 99),
+        ttft.size() / measured,
+        min > 0 ? max / min : Double.POSITIVE_INFINITY,
+        policy.weightUpdatesPerSecond(),
+        ttft.size(),
+        failed);
+  }
+}

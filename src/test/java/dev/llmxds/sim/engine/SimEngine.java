@@ -1,0 +1,133 @@
+package dev.llmxds.sim.engine;
+
+import dev.llmxds.demo.EngineModel;
+import dev.llmxds.sim.Clock;
+import dev.llmxds.sim.Request;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A GPU in simulated time: the project's {@link EngineModel} (the same one behind the fake engine),
+ * stepped by the event clock. Its speed can change while it runs (a degrading GPU) and it can die
+ * (a lost zone).
+ */
+public final class SimEngine {
+  public final int id;
+  public final String zone;
+  private final Clock clock;
+  private final EngineModel model;
+  private final Map<Long, Request> requests = new HashMap<>();
+  private final Consumer<Request> onDone;
+  private double speed;
+  private boolean stepping;
+  private boolean alive = true;
+  private double inFlightArea;
+  private double lastChange;
+
+  public SimEngine(
+      int id, String zone, EngineModel.Spec spec, Clock clock, Consumer<Request> onDone) {
+    this.id = id;
+    this.zone = zone;
+    this.clock = clock;
+    this.model = new EngineModel(spec.withSpeed(1.0));
+    this.speed = spec.speed();
+    this.onDone = onDone;
+  }
+
+  public double speed() {
+    return speed;
+  }
+
+  public void speed(double newSpeed) {
+    speed = newSpeed;
+  }
+
+  public boolean alive() {
+    return alive;
+  }
+
+  /** The GPU dies: its requests fail (they count as done, never completed). */
+  public void kill() {
+    accumulate();
+    alive = false;
+    for (Request r : requests.values()) {
+      r.done = Double.NaN;
+      onDone.accept(r);
+    }
+    requests.clear();
+  }
+
+  public void submit(Request r) {
+    accumulate();
+    r.engine = id;
+    requests.put(r.id, r);
+    model.submit(new EngineModel.Request(r.id, r.promptTokens, r.outputTokens));
+    if (!stepping) {
+      stepping = true;
+      clock.after(0, this::step);
+    }
+  }
+
+  private void step() {
+    if (!alive || model.idle()) {
+      stepping = false;
+      return;
+    }
+    EngineModel.Step step = model.step();
+    clock.after(step.durationNanos() / 1e9 / speed, () -> finish(step));
+  }
+
+  private void finish(EngineModel.Step step) {
+    if (!alive) {
+      stepping = false;
+      return;
+    }
+    accumulate();
+    for (long id : step.firstTokens()) {
+      requests.get(id).firstToken = clock.now();
+    }
+    for (long id : step.finished()) {
+      Request r = requests.remove(id);
+      r.done = clock.now();
+      onDone.accept(r);
+    }
+    step();
+  }
+
+  public int maxNumSeqs() {
+    return model.spec().maxNumSeqs();
+  }
+
+  public int running() {
+    return model.running();
+  }
+
+  public int waiting() {
+    return model.waiting();
+  }
+
+  public double kvUsage() {
+    return model.kvUsage();
+  }
+
+  public int inFlight() {
+    return requests.size();
+  }
+
+  private void accumulate() {
+    inFlightArea += requests.size() * (clock.now() - lastChange);
+    lastChange = clock.now();
+  }
+
+  /** Time-averaged in-flight requests since the last reset. */
+  public double meanInFlight(double since) {
+    accumulate();
+    return inFlightArea / Math.max(1e-9, clock.now() - since);
+  }
+
+  public void resetStats() {
+    accumulate();
+    inFlightArea = 0;
+  }
+}
