@@ -10,11 +10,23 @@ import io.envoyproxy.envoy.config.core.v3.Node;
  * @param node the stream's node (Envoy may send it only on the first request)
  * @param rejectedVersion for a NACK of the stream's latest response: the version it rejected
  */
-record RequestContext(Node node, String rejectedVersion) {
+record RequestContext(Node node, String rejectedVersion, long streamId) {
   private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Long> STREAM = new ThreadLocal<>();
+
+  RequestContext(Node node, String rejectedVersion) {
+    this(node, rejectedVersion, -1);
+  }
 
   static void set(RequestContext context) {
     CURRENT.set(context);
+    STREAM.set(context.streamId());
+  }
+
+  /** The stream of the request being processed on this thread (-1 when unknown). */
+  static long currentStream() {
+    Long s = STREAM.get();
+    return s == null ? -1 : s;
   }
 
   /** Returns and clears the context of the request on this thread (null when none). */

@@ -100,6 +100,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
   }
 
   private void closed(long streamId, Throwable error) {
+    publisher.streamClosed(streamId);
     StreamState s = streams.remove(streamId);
     if (s != null && s.node != null) {
       log.info(
@@ -127,7 +128,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
         t.ackedVersion = request.getVersionInfo();
       }
     }
-    RequestContext.set(new RequestContext(node, rejected));
+    RequestContext.set(new RequestContext(node, rejected, streamId));
   }
 
   @Override
@@ -160,7 +161,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
         }
       }
     }
-    RequestContext.set(new RequestContext(node, null));
+    RequestContext.set(new RequestContext(node, null, streamId));
   }
 
   @Override

@@ -3,7 +3,10 @@ package dev.llmxds.xds;
 import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.weighting.LoadFactors;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.serializer.DefaultProtoResourcesSerializer;
+import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class XdsPublisher {
   private static final Logger log = LoggerFactory.getLogger(XdsPublisher.class);
 
-  private final SimpleCache<NodeGroupKey> cache;
+  private final SimpleCache<NodeGroupKey> simple;
+  private final XdsCache incremental;
   private final XdsProjection projection;
   private final ResourceValidator validator = new ResourceValidator();
   private final Versions versions;
@@ -33,13 +37,28 @@ public final class XdsPublisher {
   private volatile List<String> lastErrors = List.of();
 
   public XdsPublisher(LlmXdsConfig config, Versions versions) {
-    this.cache = new SimpleCache<>(NodeGroupKey::of);
+    boolean useSimple = config.xds().cache().equals("simple");
+    this.simple = useSimple ? new SimpleCache<>(NodeGroupKey::of) : null;
+    this.incremental = useSimple ? null : new XdsCache();
     this.projection = new XdsProjection(config);
     this.versions = versions;
   }
 
-  public SimpleCache<NodeGroupKey> cache() {
-    return cache;
+  /** The cache the xDS server answers from. */
+  public ConfigWatcher watcher() {
+    return incremental != null ? incremental : simple;
+  }
+
+  /** How responses are serialised: once per resource instance with the incremental cache. */
+  public ProtoResourcesSerializer serializer() {
+    return incremental != null ? incremental.serializer() : new DefaultProtoResourcesSerializer();
+  }
+
+  /** A stream closed: forget what it was sent. */
+  public void streamClosed(long streamId) {
+    if (incremental != null) {
+      incremental.forget(streamId);
+    }
   }
 
   /** Publishes {@code newFleet} to every known group; returns the validation errors, if any. */
@@ -84,7 +103,11 @@ public final class XdsPublisher {
       return List.of();
     }
     published.put(group, next);
-    cache.setSnapshot(group, next.toSnapshot());
+    if (incremental != null) {
+      incremental.set(group, next);
+    } else {
+      simple.setSnapshot(group, next.toSnapshot());
+    }
     return List.of();
   }
 

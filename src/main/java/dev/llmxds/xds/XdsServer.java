@@ -2,6 +2,7 @@ package dev.llmxds.xds;
 
 import dev.llmxds.config.TlsConfig;
 import dev.llmxds.config.XdsServerConfig;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -27,7 +28,12 @@ public final class XdsServer implements AutoCloseable {
       XdsPublisher publisher,
       StreamTracker tracker,
       List<BindableService> extraServices) {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(tracker, new NackGuard(publisher.cache()));
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            List.of(tracker),
+            new NackGuard(publisher.watcher()),
+            new DefaultExecutorGroup(),
+            publisher.serializer());
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
             new InetSocketAddress(config.host(), config.port()), credentials(config.tls()));

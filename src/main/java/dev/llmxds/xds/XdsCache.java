@@ -1,0 +1,287 @@
+package dev.llmxds.xds;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * llm-xds's own state-of-the-world cache, on java-control-plane's {@link ConfigWatcher}. Per node
+ * group and type it keeps each resource with the version it last changed at; per stream only the
+ * names and versions it was sent (no copy of the fleet). So:
+ *
+ * <ul>
+ *   <li>ClusterLoadAssignments and RouteConfigurations go out one by one: a stream gets exactly the
+ *       ones it watches that changed since it was last sent them (all of them after a Cluster
+ *       update, which Envoy needs to finish warming);
+ *   <li>Listeners and Clusters go out as the full set, when the set changed;
+ *   <li>each resource instance is packed into an {@code Any} once ({@link #serializer()}) and
+ *       shared by every stream; unchanged resources keep their instance across publications;
+ *   <li>a new stream (a reconnect, a restarted server) starts from nothing and gets everything.
+ * </ul>
+ *
+ * Delta xDS is served by java-control-plane's SimpleCache, fed the same resource instances: it
+ * already sends only what changed.
+ */
+public final class XdsCache implements ConfigWatcher {
+  private static final ResourceType[] TYPES = {
+    ResourceType.CLUSTER, ResourceType.ENDPOINT, ResourceType.LISTENER, ResourceType.ROUTE
+  };
+
+  private record Entry(Message resource, long changedAt) {}
+
+  private static final class TypeState {
+    long version;
+    String versionString = "";
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    final List<SotwWatch> watches = new ArrayList<>();
+  }
+
+  private record SotwWatch(Watch watch, long stream, boolean clusterChanged) {}
+
+  private static final class Group {
+    final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
+
+    Group() {
+      for (ResourceType t : TYPES) {
+        types.put(t, new TypeState());
+      }
+    }
+  }
+
+  /** What one stream was sent, per type: resource name → the version it had. */
+  private static final class Delivered {
+    final Map<ResourceType, Map<String, Long>> sent = new EnumMap<>(ResourceType.class);
+    final Map<ResourceType, Long> fullSetVersion = new EnumMap<>(ResourceType.class);
+  }
+
+  private final Map<NodeGroupKey, Group> groups = new ConcurrentHashMap<>();
+  private final Map<Long, Delivered> streams = new ConcurrentHashMap<>();
+  private final SimpleCache<NodeGroupKey> delta = new SimpleCache<>(NodeGroupKey::of);
+  private final Cache<Message, Any> packed = CacheBuilder.newBuilder().weakKeys().build();
+
+  /** Serialises each resource instance once; every stream shares the bytes. */
+  public ProtoResourcesSerializer serializer() {
+    return new ProtoResourcesSerializer() {
+      @Override
+      public Any serialize(Message resource, Resources.ApiVersion apiVersion) {
+        Any any = packed.getIfPresent(resource);
+        if (any == null) {
+          any = Any.pack(resource);
+          packed.put(resource, any);
+        }
+        return any;
+      }
+    };
+  }
+
+  /** Publishes {@code resources} to {@code group}; streams hear only what changed for them. */
+  public void set(NodeGroupKey key, VersionedResources resources) {
+    Group g = groups.computeIfAbsent(key, k -> new Group());
+    List<Runnable> responses = new ArrayList<>();
+    synchronized (g) {
+      update(
+          g.types.get(ResourceType.CLUSTER),
+          resources.resources().clusters(),
+          resources.clustersVersion());
+      update(
+          g.types.get(ResourceType.ENDPOINT),
+          resources.resources().loadAssignments(),
+          resources.endpointsVersion());
+      update(
+          g.types.get(ResourceType.LISTENER),
+          resources.resources().listeners(),
+          resources.listenersVersion());
+      update(
+          g.types.get(ResourceType.ROUTE),
+          resources.resources().routes(),
+          resources.routesVersion());
+      for (ResourceType type :
+          List.of(
+              ResourceType.CLUSTER,
+              ResourceType.ENDPOINT,
+              ResourceType.LISTENER,
+              ResourceType.ROUTE)) {
+        TypeState t = g.types.get(type);
+        for (Iterator<SotwWatch> it = t.watches.iterator(); it.hasNext(); ) {
+          SotwWatch w = it.next();
+          if (w.watch().isCancelled()) {
+            it.remove();
+            continue;
+          }
+          Response r = select(type, t, w.watch().request(), w.stream(), w.clusterChanged());
+          if (r != null) {
+            it.remove();
+            responses.add(() -> respond(w.watch(), r));
+          }
+        }
+      }
+      delta.setSnapshot(key, snapshot(g));
+    }
+    responses.forEach(Runnable::run);
+  }
+
+  private void update(TypeState t, List<? extends Message> next, String versionString) {
+    if (versionString.equals(t.versionString)) {
+      return;
+    }
+    long version = t.version + 1;
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    for (Message m : next) {
+      String name = Resources.getResourceName(m);
+      Entry old = t.entries.get(name);
+      entries.put(name, old != null && old.resource().equals(m) ? old : new Entry(m, version));
+    }
+    t.entries = entries;
+    t.version = version;
+    t.versionString = versionString;
+  }
+
+  private io.envoyproxy.controlplane.cache.v3.Snapshot snapshot(Group g) {
+    return io.envoyproxy.controlplane.cache.v3.Snapshot.create(
+        resources(g, ResourceType.CLUSTER), g.types.get(ResourceType.CLUSTER).versionString,
+        resources(g, ResourceType.ENDPOINT), g.types.get(ResourceType.ENDPOINT).versionString,
+        resources(g, ResourceType.LISTENER), g.types.get(ResourceType.LISTENER).versionString,
+        resources(g, ResourceType.ROUTE), g.types.get(ResourceType.ROUTE).versionString,
+        List.of(), "");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Message> List<T> resources(Group g, ResourceType type) {
+    List<T> out = new ArrayList<>();
+    g.types.get(type).entries.values().forEach(e -> out.add((T) e.resource()));
+    return out;
+  }
+
+  /**
+   * What {@code request} on {@code stream} should get now, or null when it is up to date. Records
+   * the resources as sent.
+   */
+  private Response select(
+      ResourceType type, TypeState t, XdsRequest request, long stream, boolean clusterChanged) {
+    if (t.versionString.isEmpty()) {
+      return null; // nothing published for this group yet
+    }
+    Delivered d = streams.computeIfAbsent(stream, s -> new Delivered());
+    List<String> names = request.getResourceNamesList();
+    List<Message> out = new ArrayList<>();
+    if (type == ResourceType.CLUSTER || type == ResourceType.LISTENER || names.isEmpty()) {
+      if (d.fullSetVersion.getOrDefault(type, -1L) == t.version) {
+        return null;
+      }
+      d.fullSetVersion.put(type, t.version);
+      for (Entry e : t.entries.values()) {
+        if (names.isEmpty() || names.contains(Resources.getResourceName(e.resource()))) {
+          out.add(e.resource());
+        }
+      }
+      return Response.create(request, out, t.versionString);
+    }
+    Map<String, Long> sent = d.sent.computeIfAbsent(type, k -> new HashMap<>());
+    for (String name : names) {
+      Entry e = t.entries.get(name);
+      if (e != null && (clusterChanged || sent.getOrDefault(name, -1L) != e.changedAt())) {
+        sent.put(name, e.changedAt());
+        out.add(e.resource());
+      }
+    }
+    return out.isEmpty() ? null : Response.create(request, out, t.versionString);
+  }
+
+  private static void respond(Watch w, Response r) {
+    try {
+      w.respond(r);
+    } catch (WatchCancelledException e) {
+      // the stream went away meanwhile
+    }
+  }
+
+  @Override
+  public Watch createWatch(
+      boolean ads,
+      XdsRequest request,
+      Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer,
+      boolean hasClusterChanged,
+      boolean allowDefaultEmptyEdsUpdate) {
+    ResourceType type = request.getResourceType();
+    NodeGroupKey key = NodeGroupKey.of(request.v3Request().getNode());
+    long stream = RequestContext.currentStream();
+    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+    Group g = groups.computeIfAbsent(key, k -> new Group());
+    Response now;
+    synchronized (g) {
+      TypeState t = g.types.get(type);
+      if (t == null) {
+        return watch; // secrets: never answered
+      }
+      boolean clusterChanged = hasClusterChanged && type == ResourceType.ENDPOINT;
+      now = select(type, t, request, stream, clusterChanged);
+      if (now == null) {
+        SotwWatch w = new SotwWatch(watch, stream, false);
+        t.watches.add(w);
+        watch.setStop(
+            () -> {
+              synchronized (g) {
+                t.watches.remove(w);
+              }
+            });
+      }
+    }
+    if (now != null) {
+      respond(watch, now);
+    }
+    return watch;
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(
+      DeltaXdsRequest request,
+      String requesterVersion,
+      Map<String, String> resourceVersions,
+      Set<String> pendingResources,
+      boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer,
+      boolean hasClusterChanged) {
+    return delta.createDeltaWatch(
+        request,
+        requesterVersion,
+        resourceVersions,
+        pendingResources,
+        isWildcard,
+        responseConsumer,
+        hasClusterChanged);
+  }
+
+  /** Forgets what a closed stream was sent. */
+  public void forget(long stream) {
+    streams.remove(stream);
+  }
+
+  /** Streams with delivery state, for tests and the benchmark. */
+  int trackedStreams() {
+    return streams.size();
+  }
+}
