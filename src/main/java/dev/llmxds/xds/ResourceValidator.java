@@ -39,9 +39,20 @@ public final class ResourceValidator {
 
   /** Every problem found, one line each; empty when the resources may be published. */
   public List<String> validate(XdsResources resources) {
+    return validate(resources, m -> false);
+  }
+
+  /**
+   * As {@link #validate(XdsResources)}, skipping the per-field rules for resources {@code
+   * alreadyValid} vouches for (equal to ones that passed before); cross-resource rules always run.
+   */
+  public List<String> validate(
+      XdsResources resources, java.util.function.Predicate<Message> alreadyValid) {
     List<String> errors = new ArrayList<>();
     for (Message m : all(resources)) {
-      errors.addAll(rules.violations(m));
+      if (!alreadyValid.test(m)) {
+        errors.addAll(rules.violations(m));
+      }
     }
     unique("Cluster", resources.clusters().stream().map(Cluster::getName).toList(), errors);
     unique("Listener", resources.listeners().stream().map(Listener::getName).toList(), errors);
@@ -82,7 +93,7 @@ public final class ResourceValidator {
     return errors;
   }
 
-  private static List<Message> all(XdsResources r) {
+  static List<Message> all(XdsResources r) {
     List<Message> out = new ArrayList<>();
     out.addAll(r.clusters());
     out.addAll(r.loadAssignments());

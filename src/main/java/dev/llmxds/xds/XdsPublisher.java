@@ -2,6 +2,7 @@ package dev.llmxds.xds;
 
 import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.weighting.LoadFactors;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -35,6 +36,10 @@ public final class XdsPublisher {
   private Fleet fleet = Fleet.EMPTY;
   private LoadFactors factors = LoadFactors.NEUTRAL;
   private volatile List<String> lastErrors = List.of();
+  // resources that passed validation in the last and the current publication: equal ones skip the
+  // reflective field checks (hashCode is memoised by protobuf, so a lookup is cheap)
+  private java.util.Set<com.google.protobuf.Message> validPrevious = new java.util.HashSet<>();
+  private java.util.Set<com.google.protobuf.Message> validCurrent = new java.util.HashSet<>();
 
   public XdsPublisher(LlmXdsConfig config, Versions versions) {
     boolean useSimple = config.xds().cache().equals("simple");
@@ -66,11 +71,46 @@ public final class XdsPublisher {
     this.fleet = newFleet;
     this.factors = newFactors;
     List<String> errors = new ArrayList<>();
+    validCurrent = new java.util.HashSet<>();
     for (NodeGroupKey group : published.keySet()) {
       errors.addAll(publishGroup(group));
     }
+    validPrevious = validCurrent;
     lastErrors = List.copyOf(errors);
     return errors;
+  }
+
+  private record Memo(
+      InferenceService service,
+      Object factors,
+      io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment assignment) {}
+
+  private final Map<NodeGroupKey, Map<String, Memo>> memos = new java.util.HashMap<>();
+
+  /**
+   * The assignment of {@code service} for {@code group}: the previous instance when neither the
+   * service nor its factors changed, so unchanged resources keep their identity (cheap equality,
+   * one serialisation).
+   */
+  private io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment memoized(
+      InferenceService service,
+      NodeGroupKey group,
+      java.util.function.Supplier<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment>
+          project) {
+    Object serviceFactors =
+        factors instanceof dev.llmxds.weighting.WeightTable t
+            ? t.factors().get(service.name())
+            : factors;
+    Map<String, Memo> ofGroup = memos.computeIfAbsent(group, g -> new java.util.HashMap<>());
+    Memo m = ofGroup.get(service.name());
+    if (m != null
+        && m.service().equals(service)
+        && java.util.Objects.equals(m.factors(), serviceFactors)) {
+      return m.assignment();
+    }
+    var assignment = project.get();
+    ofGroup.put(service.name(), new Memo(service, serviceFactors, assignment));
+    return assignment;
   }
 
   /** Makes sure {@code group} has a snapshot; cheap when it already has one. */
@@ -87,8 +127,9 @@ public final class XdsPublisher {
   }
 
   private List<String> publishGroup(NodeGroupKey group) {
-    XdsResources resources = projection.project(fleet, factors, group);
-    List<String> errors = validator.validate(resources);
+    XdsResources resources = projection.project(fleet, factors, group, this::memoized);
+    List<String> errors =
+        validator.validate(resources, m -> validCurrent.contains(m) || validPrevious.contains(m));
     if (!errors.isEmpty()) {
       rejected.incrementAndGet();
       log.error(
@@ -97,6 +138,7 @@ public final class XdsPublisher {
           String.join("; ", errors));
       return errors;
     }
+    validCurrent.addAll(ResourceValidator.all(resources));
     VersionedResources previous = published.get(group);
     VersionedResources next = VersionedResources.next(previous, resources, versions);
     if (next.sameVersionsAs(previous)) {

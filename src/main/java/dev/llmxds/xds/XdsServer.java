@@ -2,7 +2,6 @@ package dev.llmxds.xds;
 
 import dev.llmxds.config.TlsConfig;
 import dev.llmxds.config.XdsServerConfig;
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -22,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class XdsServer implements AutoCloseable {
   private final Server server;
+  private final StripedExecutorGroup sendExecutors =
+      new StripedExecutorGroup(Runtime.getRuntime().availableProcessors());
 
   public XdsServer(
       XdsServerConfig config,
@@ -32,7 +33,7 @@ public final class XdsServer implements AutoCloseable {
         new V3DiscoveryServer(
             List.of(tracker),
             new NackGuard(publisher.watcher()),
-            new DefaultExecutorGroup(),
+            sendExecutors,
             publisher.serializer());
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
@@ -79,6 +80,7 @@ public final class XdsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    sendExecutors.close();
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

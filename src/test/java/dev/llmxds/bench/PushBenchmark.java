@@ -1,0 +1,515 @@
+package dev.llmxds.bench;
+
+import dev.llmxds.config.ConfigLoader;
+import dev.llmxds.config.LlmXdsConfig;
+import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.fleet.Locality;
+import dev.llmxds.weighting.WeightTable;
+import dev.llmxds.xds.ClientKind;
+import dev.llmxds.xds.NodeGroupKey;
+import dev.llmxds.xds.StreamTracker;
+import dev.llmxds.xds.Versions;
+import dev.llmxds.xds.XdsPublisher;
+import dev.llmxds.xds.XdsServer;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.stub.StreamObserver;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Push cost at fleet scale: the server in-process with 100 services × 100 endpoints over three
+ * zones in two regions, N raw ADS streams that subscribe like Envoy (wildcard CDS and LDS, then the
+ * named EDS and RDS resources) and ACK every response; one change at a time, measuring until every
+ * stream has ACKed the new version; then all streams reconnecting at once. The same run against
+ * java-control-plane's SimpleCache path and against llm-xds's incremental cache, one table.
+ *
+ * <pre>mvn -B -ntp -q test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.llmxds.bench.PushBenchmark [-Dexec.args="1000 100 100"]</pre>
+ */
+public final class PushBenchmark {
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final List<Locality> ZONES =
+      List.of(Locality.of("r1", "a"), Locality.of("r1", "b"), Locality.of("r2", "c"));
+
+  record Row(
+      String change,
+      double p50,
+      double p99,
+      double max,
+      long responses,
+      long bytes,
+      double serverCpu,
+      long heapMb) {}
+
+  /** One Envoy-like ADS stream. */
+  static final class Stream implements StreamObserver<DiscoveryResponse> {
+    final NodeGroupKey group;
+    final Node node;
+    StreamObserver<DiscoveryRequest> requests;
+    final Map<String, String> versions = new HashMap<>();
+    final Map<String, Long> ackedAt = new HashMap<>();
+    volatile int clustersSeen;
+    boolean edsSubscribed;
+    boolean rdsSubscribed;
+    List<String> clusterNames = List.of();
+    final AtomicLong responses;
+    final AtomicLong bytes;
+
+    Stream(int i, Locality zone, AtomicLong responses, AtomicLong bytes) {
+      this.node =
+          Node.newBuilder()
+              .setId("envoy-" + i)
+              .setUserAgentName("envoy")
+              .setLocality(
+                  io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                      .setRegion(zone.region())
+                      .setZone(zone.zone()))
+              .build();
+      this.group = NodeGroupKey.of(node);
+      this.responses = responses;
+      this.bytes = bytes;
+    }
+
+    void open(AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub) {
+      requests = stub.streamAggregatedResources(this);
+      send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+              .build());
+      send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(Resources.V3.LISTENER_TYPE_URL)
+              .build());
+    }
+
+    synchronized void send(DiscoveryRequest r) {
+      requests.onNext(r);
+    }
+
+    @Override
+    public synchronized void onNext(DiscoveryResponse r) {
+      responses.incrementAndGet();
+      bytes.addAndGet(r.getSerializedSize());
+      String type = r.getTypeUrl();
+      List<String> names = List.of();
+      if (type.equals(Resources.V3.CLUSTER_TYPE_URL)) {
+        clusterNames = r.getResourcesList().stream().map(Resources::getResourceName).toList();
+        clustersSeen = clusterNames.size();
+      } else if (type.equals(Resources.V3.ENDPOINT_TYPE_URL)) {
+        names = clusterNames;
+      } else if (type.equals(Resources.V3.ROUTE_TYPE_URL)) {
+        names = List.of("llm-xds-http");
+      }
+      send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(type)
+              .setVersionInfo(r.getVersionInfo())
+              .setResponseNonce(r.getNonce())
+              .addAllResourceNames(names)
+              .build());
+      versions.put(type, r.getVersionInfo());
+      ackedAt.put(type, System.nanoTime());
+      if (type.equals(Resources.V3.CLUSTER_TYPE_URL) && !edsSubscribed) {
+        edsSubscribed = true;
+        send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL)
+                .addAllResourceNames(clusterNames)
+                .build());
+      }
+      if (type.equals(Resources.V3.LISTENER_TYPE_URL) && !rdsSubscribed) {
+        rdsSubscribed = true;
+        send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl(Resources.V3.ROUTE_TYPE_URL)
+                .addResourceNames("llm-xds-http")
+                .build());
+      }
+    }
+
+    synchronized String version(String type) {
+      return versions.get(type);
+    }
+
+    synchronized Long ackedAt(String type) {
+      return ackedAt.get(type);
+    }
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+
+    void close() {
+      try {
+        requests.onCompleted();
+      } catch (RuntimeException ignored) {
+        // already closed
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.llmxds"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    int streams = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int services = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    int perService = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+    Map<String, List<Row>> results = new LinkedHashMap<>();
+    Map<String, Double> perStreamKb = new LinkedHashMap<>();
+    for (String mode : List.of("simple", "incremental")) {
+      results.put(mode, run(mode, streams, services, perService, perStreamKb));
+    }
+    print(streams, services, perService, results, perStreamKb);
+  }
+
+  static Fleet fleet(
+      int services,
+      int perService,
+      int extra,
+      int removedPort,
+      Locality unhealthyZone,
+      int unhealthyService) {
+    List<InferenceService> out = new ArrayList<>();
+    for (int s = 0; s < services; s++) {
+      List<Endpoint> endpoints = new ArrayList<>();
+      for (int e = 0; e < perService + (s == 0 ? extra : 0); e++) {
+        int port = 8000 + e;
+        if (s == 0 && port == removedPort) {
+          continue;
+        }
+        Locality zone = ZONES.get(e % ZONES.size());
+        EndpointHealth health =
+            s == unhealthyService && zone.equals(unhealthyZone)
+                ? EndpointHealth.UNHEALTHY
+                : EndpointHealth.HEALTHY;
+        endpoints.add(
+            new Endpoint(
+                "10." + (s / 250) + "." + (s % 250) + "." + (1 + e % 250),
+                port,
+                zone,
+                1,
+                health,
+                false));
+      }
+      out.add(new InferenceService("svc-" + s, List.of("model-" + s), endpoints));
+    }
+    return Fleet.of(out);
+  }
+
+  static List<Row> run(
+      String mode, int n, int services, int perService, Map<String, Double> perStreamKb)
+      throws Exception {
+    LlmXdsConfig config =
+        ConfigLoader.parse("xds: {host: 127.0.0.1, port: 0, cache: " + mode + "}", null);
+    XdsPublisher publisher = new XdsPublisher(config, new Versions(java.time.Instant.now()));
+    StreamTracker tracker = new StreamTracker(publisher, Clock.systemUTC());
+    XdsServer server = new XdsServer(config.xds(), publisher, tracker, List.of()).start();
+    Fleet base = fleet(services, perService, 0, -1, null, -1);
+    publisher.publish(base, WeightTable.EMPTY);
+    for (Locality z : ZONES) {
+      publisher.ensureGroup(new NodeGroupKey(ClientKind.SIDECAR, z));
+    }
+    long heapIdle = heapAfterGc();
+
+    java.util.concurrent.ThreadFactory loopThreads = r -> new Thread(r, "bench-client-loop");
+    NioEventLoopGroup clientLoop = new NioEventLoopGroup(1, loopThreads);
+    ExecutorService clientExecutor =
+        Executors.newFixedThreadPool(2, r -> new Thread(r, "bench-client"));
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int c = 0; c < Math.max(1, n / 100); c++) {
+      channels.add(
+          NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+              .usePlaintext()
+              .eventLoopGroup(clientLoop)
+              .channelType(NioSocketChannel.class)
+              .executor(clientExecutor)
+              .maxInboundMessageSize(256 << 20)
+              .build());
+    }
+    AtomicLong responses = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    List<Stream> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Stream s = new Stream(i, ZONES.get(i % ZONES.size()), responses, bytes);
+      all.add(s);
+      s.open(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % channels.size())));
+    }
+    await(() -> converged(all, publisher, services), Duration.ofMinutes(5), "initial convergence");
+    perStreamKb.put(mode, (heapAfterGc() - heapIdle) / 1024.0 / n);
+
+    // one unmeasured change and its undo: the JIT warms up on both paths alike
+    Map<String, Double> warm = new TreeMap<>();
+    warm.put(base.services().get("svc-1").endpoints().get(0).id(), 0.5);
+    change(
+        "warm-up",
+        publisher,
+        all,
+        base,
+        new WeightTable(Map.of("svc-1", warm)),
+        responses,
+        bytes,
+        services);
+    change("warm-up", publisher, all, base, WeightTable.EMPTY, responses, bytes, services);
+
+    List<Row> rows = new ArrayList<>();
+    Map<String, Double> factors = new TreeMap<>();
+    factors.put(base.services().get("svc-0").endpoints().get(0).id(), 1.5);
+    rows.add(
+        change(
+            "one endpoint's weight",
+            publisher,
+            all,
+            base,
+            new WeightTable(Map.of("svc-0", factors)),
+            responses,
+            bytes,
+            services));
+    rows.add(
+        change(
+            "one endpoint added",
+            publisher,
+            all,
+            fleet(services, perService, 1, -1, null, -1),
+            new WeightTable(Map.of("svc-0", factors)),
+            responses,
+            bytes,
+            services));
+    rows.add(
+        change(
+            "one endpoint removed",
+            publisher,
+            all,
+            fleet(services, perService, 1, 8003, null, -1),
+            new WeightTable(Map.of("svc-0", factors)),
+            responses,
+            bytes,
+            services));
+    rows.add(
+        change(
+            "one zone's health flipped (one service)",
+            publisher,
+            all,
+            fleet(services, perService, 1, 8003, ZONES.get(0), 1),
+            new WeightTable(Map.of("svc-0", factors)),
+            responses,
+            bytes,
+            services));
+    Map<String, Double> refresh = new TreeMap<>();
+    for (Endpoint e : base.services().get("svc-2").endpoints()) {
+      refresh.put(e.id(), 0.5 + (e.port() % 7) / 5.0);
+    }
+    rows.add(
+        change(
+            "full weight refresh of one service",
+            publisher,
+            all,
+            fleet(services, perService, 1, 8003, ZONES.get(0), 1),
+            new WeightTable(Map.of("svc-0", factors, "svc-2", refresh)),
+            responses,
+            bytes,
+            services));
+
+    // every stream reconnects at once
+    all.forEach(Stream::close);
+    await(() -> tracker.nodes().isEmpty(), Duration.ofMinutes(1), "streams closed");
+    List<Stream> again = new ArrayList<>();
+    long r0 = responses.get();
+    long b0 = bytes.get();
+    long cpu0 = serverCpu();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Stream s = new Stream(i, ZONES.get(i % ZONES.size()), responses, bytes);
+      again.add(s);
+      s.open(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % channels.size())));
+    }
+    await(() -> converged(again, publisher, services), Duration.ofMinutes(5), "reconvergence");
+    double[] lat =
+        again.stream()
+            .mapToDouble(s -> (s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)
+            .sorted()
+            .toArray();
+    rows.add(
+        new Row(
+            "all streams reconnect at once",
+            pct(lat, 50),
+            pct(lat, 99),
+            lat[lat.length - 1],
+            responses.get() - r0,
+            bytes.get() - b0,
+            (serverCpu() - cpu0) / 1e9,
+            heapAfterGc() >> 20));
+
+    again.forEach(Stream::close);
+    channels.forEach(ManagedChannel::shutdownNow);
+    server.close();
+    clientLoop.shutdownGracefully();
+    clientExecutor.shutdownNow();
+    return rows;
+  }
+
+  private static boolean converged(List<Stream> streams, XdsPublisher publisher, int services) {
+    for (Stream s : streams) {
+      var p = publisher.published(s.group).orElse(null);
+      if (p == null
+          || s.clustersSeen < services
+          || !p.endpointsVersion().equals(s.version(Resources.V3.ENDPOINT_TYPE_URL))
+          || !p.routesVersion().equals(s.version(Resources.V3.ROUTE_TYPE_URL))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Row change(
+      String what,
+      XdsPublisher publisher,
+      List<Stream> streams,
+      Fleet fleet,
+      WeightTable weights,
+      AtomicLong responses,
+      AtomicLong bytes,
+      int services) {
+    long r0 = responses.get();
+    long b0 = bytes.get();
+    long cpu0 = serverCpu();
+    long t0 = System.nanoTime();
+    publisher.publish(fleet, weights);
+    await(() -> converged(streams, publisher, services), Duration.ofMinutes(5), what);
+    double[] lat =
+        streams.stream()
+            .mapToDouble(s -> Math.max(0, s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)
+            .sorted()
+            .toArray();
+    LockSupport.parkNanos(
+        Duration.ofMillis(200).toNanos()); // let stray responses land before counting
+    return new Row(
+        what,
+        pct(lat, 50),
+        pct(lat, 99),
+        lat[lat.length - 1],
+        responses.get() - r0,
+        bytes.get() - b0,
+        (serverCpu() - cpu0) / 1e9,
+        heapAfterGc() >> 20);
+  }
+
+  /** CPU of every thread but the benchmark's clients. */
+  private static long serverCpu() {
+    long clients = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("bench-client")) {
+        clients += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
+      }
+    }
+    return OS.getProcessCpuTime() - clients;
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  private static double pct(double[] sorted, double p) {
+    int rank = (int) Math.ceil(p / 100 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static void await(BooleanSupplier condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not converged within " + timeout + ": " + what);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+    }
+  }
+
+  private static void print(
+      int n,
+      int services,
+      int perService,
+      Map<String, List<Row>> results,
+      Map<String, Double> perStreamKb) {
+    System.out.printf(
+        Locale.ROOT,
+        "%nPush benchmark: %d ADS streams, %d services x %d endpoints, 3 zones in 2 regions, JDK %s, %d cores%n%n",
+        n,
+        services,
+        perService,
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors());
+    System.out.println(
+        "| change | cache | ACKed by all: p50 / p99 / max | responses | bytes sent | server CPU s | heap after GC |");
+    System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    List<Row> simple = results.get("simple");
+    List<Row> incremental = results.get("incremental");
+    for (int i = 0; i < simple.size(); i++) {
+      for (var e :
+          List.of(
+              Map.entry("SimpleCache", simple.get(i)), Map.entry("llm-xds", incremental.get(i)))) {
+        Row r = e.getValue();
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %s | %.0f / %.0f / %.0f ms | %d | %.1f MB | %.2f | %d MB |%n",
+            r.change(),
+            e.getKey(),
+            r.p50(),
+            r.p99(),
+            r.max(),
+            r.responses(),
+            r.bytes() / 1e6,
+            r.serverCpu(),
+            r.heapMb());
+      }
+      Row s = simple.get(i);
+      Row x = incremental.get(i);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | ratio SimpleCache / llm-xds | %.1fx p99 | %.1fx | %.1fx | %.1fx | |%n",
+          s.change(),
+          s.p99() / Math.max(0.001, x.p99()),
+          (double) s.responses() / Math.max(1, x.responses()),
+          (double) s.bytes() / Math.max(1, x.bytes()),
+          s.serverCpu() / Math.max(1e-6, x.serverCpu()));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nheap per connected stream: SimpleCache %.1f KB, llm-xds %.1f KB%n",
+        perStreamKb.get("simple"),
+        perStreamKb.get("incremental"));
+  }
+}
