@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.llmxds.app.LlmXds;
 import dev.llmxds.config.AdminConfig;
+import dev.llmxds.util.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,13 +31,7 @@ public final class AdminHttpServer implements AutoCloseable {
   private final LlmXdsMetrics metrics;
   private final HttpServer server;
   private final ExecutorService executor =
-      Executors.newFixedThreadPool(
-          2,
-          r -> {
-            Thread t = new Thread(r, "admin-http");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newFixedThreadPool(2, DaemonThreads.named("admin-http"));
 
   public AdminHttpServer(AdminConfig config, LlmXds app, AdminViews views, LlmXdsMetrics metrics)
       throws IOException {

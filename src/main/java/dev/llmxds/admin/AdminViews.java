@@ -27,7 +27,6 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -221,9 +220,5 @@ public final class AdminViews {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static List<String> kinds() {
-    return List.of("sidecar", "proxyless");
   }
 }

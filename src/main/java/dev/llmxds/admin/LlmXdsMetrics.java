@@ -59,6 +59,10 @@ public final class LlmXdsMetrics {
             TimeUnit.NANOSECONDS)
         .description("publications: projection, validation and hand-off to every watching stream")
         .register(registry);
+    FunctionCounter.builder(
+            "llmxds.publish.rejected", app.publisher(), p -> p.rejectedPublications())
+        .description("node-group publications withheld because resources failed validation")
+        .register(registry);
     FunctionCounter.builder("llmxds.discovery.errors", app, a -> a.source().status().errors())
         .description("failed discovery reads")
         .register(registry);

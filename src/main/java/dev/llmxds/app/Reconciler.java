@@ -3,12 +3,12 @@ package dev.llmxds.app;
 import dev.llmxds.config.ReconcilerConfig;
 import dev.llmxds.discovery.FleetListener;
 import dev.llmxds.fleet.Fleet;
+import dev.llmxds.util.DaemonThreads;
 import dev.llmxds.weighting.LoadBook;
 import dev.llmxds.weighting.WeightTable;
 import dev.llmxds.xds.XdsPublisher;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,13 +59,7 @@ public final class Reconciler implements FleetListener, AutoCloseable {
     this.nanoTime = nanoTime;
     this.book = book;
     this.onPublished = onPublished;
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "reconciler");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = DaemonThreads.scheduler("reconciler");
     if (book != null) {
       long every = publishInterval.toNanos();
       executor.scheduleWithFixedDelay(this::refreshWeights, every, every, TimeUnit.NANOSECONDS);

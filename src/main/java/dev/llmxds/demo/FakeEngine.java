@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.llmxds.util.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +44,7 @@ public final class FakeEngine implements AutoCloseable {
   private final EngineModel engine;
   private final HttpServer server;
   private final ExecutorService executor =
-      Executors.newCachedThreadPool(daemon("fake-engine-http"));
+      Executors.newCachedThreadPool(DaemonThreads.named("fake-engine-http"));
   private final Thread loop;
   private final Map<Long, Pending> pending = new HashMap<>();
   private final AtomicLong ids = new AtomicLong();
@@ -76,14 +77,6 @@ public final class FakeEngine implements AutoCloseable {
     loop = new Thread(this::run, "fake-engine-" + port());
     loop.setDaemon(true);
     loop.start();
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   public int port() {

@@ -1,5 +1,6 @@
 package dev.llmxds.demo;
 
+import dev.llmxds.util.DaemonThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,13 +26,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final double requestsPerSecond;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "load-generator");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService scheduler = DaemonThreads.scheduler("load-generator");
   private final Random random = new Random(42);
   private final Map<Integer, AtomicInteger> active = new ConcurrentHashMap<>();
   private final AtomicLong sent = new AtomicLong();

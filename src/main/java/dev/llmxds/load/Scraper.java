@@ -8,6 +8,7 @@ import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
+import dev.llmxds.util.DaemonThreads;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -102,13 +102,7 @@ public final class Scraper implements AutoCloseable {
             // callback (parse, record) is short and never blocks
             .executor(Runnable::run)
             .build();
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "scraper");
-              t.setDaemon(true);
-              return t;
-            });
+    this.scheduler = DaemonThreads.scheduler("scraper");
   }
 
   /** The metrics URL of {@code e}: its own address, its metrics port and path. */

@@ -1,5 +1,6 @@
 package dev.llmxds.xds;
 
+import dev.llmxds.util.DaemonThreads;
 import io.envoyproxy.controlplane.server.ExecutorGroup;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -19,13 +20,7 @@ final class StripedExecutorGroup implements ExecutorGroup, AutoCloseable {
     stripes = new ExecutorService[n];
     for (int i = 0; i < n; i++) {
       int id = i;
-      stripes[i] =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, "xds-send-" + id);
-                t.setDaemon(true);
-                return t;
-              });
+      stripes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named("xds-send-" + id));
     }
   }
 

@@ -279,9 +279,4 @@ public final class XdsCache implements ConfigWatcher {
   public void forget(long stream) {
     streams.remove(stream);
   }
-
-  /** Streams with delivery state, for tests and the benchmark. */
-  int trackedStreams() {
-    return streams.size();
-  }
 }

@@ -8,6 +8,7 @@ import dev.llmxds.discovery.FleetSource;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.util.DaemonThreads;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -55,13 +55,7 @@ public final class ConsulFleetSource implements FleetSource {
     this.http = new ConsulHttp(config, config.resolveToken(env));
     this.mapper = new ConsulMapper(config);
     this.status = DiscoveryStatus.starting("consul:" + config.address());
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "consul-watch");
-              t.setDaemon(true);
-              return t;
-            });
+    this.scheduler = DaemonThreads.scheduler("consul-watch");
   }
 
   private BlockingWatch watch(String path, BlockingWatch.Listener l) {

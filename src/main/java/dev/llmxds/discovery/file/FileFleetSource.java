@@ -7,6 +7,7 @@ import dev.llmxds.discovery.DiscoveryStatus;
 import dev.llmxds.discovery.FleetListener;
 import dev.llmxds.discovery.FleetSource;
 import dev.llmxds.fleet.Fleet;
+import dev.llmxds.util.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,13 +41,7 @@ public final class FileFleetSource implements FleetSource {
     this.config = config;
     this.clock = clock;
     this.status = DiscoveryStatus.starting(describe(config.path()));
-    this.poller =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fleet-file-watch");
-              t.setDaemon(true);
-              return t;
-            });
+    this.poller = DaemonThreads.scheduler("fleet-file-watch");
   }
 
   private static String describe(Path path) {
