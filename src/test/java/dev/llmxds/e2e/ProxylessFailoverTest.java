@@ -129,4 +129,27 @@ class ProxylessFailoverTest {
     }
     assertEquals(0, server.tracker().totalNacks());
   }
+
+  @Test
+  void aRemovedServiceFailsItsClientsAtOnceInsteadOfLeavingThemOnStaleEndpoints() {
+    ManagedChannel inA = client("client-a", "a");
+    assertEquals(Set.of("a"), zonesOf(inA, 5));
+
+    FleetFiles.write(fleet, "services: []\n");
+    long started = System.nanoTime();
+    Await.until(
+        CONVERGE,
+        () -> {
+          try {
+            TestBackend.who(inA);
+            return false;
+          } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE;
+          }
+        },
+        "RPCs to a removed service fail");
+    assertTrue(
+        System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10),
+        "well before grpc's 15 s does-not-exist timer");
+  }
 }
