@@ -68,6 +68,7 @@ class ConsulEndToEndTest {
                   source: consul
                   consul: {address: '%s', blockingWait: 60s, minInterval: 50ms}
                 reconciler: {debounce: 20ms, maxWait: 200ms}
+                load: {enabled: false}
                 """
                     .formatted(consulDouble.address()),
                 null));

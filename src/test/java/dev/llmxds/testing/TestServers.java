@@ -16,8 +16,14 @@ public final class TestServers {
     return config(fleetFile, "{host: 127.0.0.1, port: 0}", extraYaml);
   }
 
-  /** As {@link #config(Path, String)} with the {@code xds:} section given. */
+  /**
+   * As {@link #config(Path, String)} with the {@code xds:} section given. Scraping is off unless
+   * {@code extraYaml} configures {@code load:} (most test fleets are gRPC backends, not engines).
+   */
   public static LlmXdsConfig config(Path fleetFile, String xdsYaml, String extraYaml) {
+    if (!extraYaml.contains("load:")) {
+      extraYaml = extraYaml + "\nload: {enabled: false}";
+    }
     String yaml =
         """
         xds: %s
