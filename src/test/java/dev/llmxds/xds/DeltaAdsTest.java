@@ -99,4 +99,42 @@ class DeltaAdsTest {
       assertEquals(List.of("llama"), third.getRemovedResourcesList());
     }
   }
+
+  @Test
+  void aDeltaStreamGetsOnlyTheAssignmentThatChanged() throws Exception {
+    Path fleet = dir.resolve("fleet.yaml");
+    String two =
+        """
+        services:
+          - name: llama
+            endpoints: [{address: 127.0.0.1, port: 9001, region: r1, zone: a}]
+          - name: qwen
+            endpoints: [{address: 127.0.0.1, port: 9101, region: r1, zone: a, health: %s}]
+        """;
+    FleetFiles.write(fleet, two.formatted("healthy"));
+    server = TestServers.start(TestServers.config(fleet, ""));
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    try (var ads = AdsClient.delta(channel)) {
+      ads.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(AdsClient.node("delta-envoy", "r1", "a"))
+              .setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL)
+              .addResourceNamesSubscribe("llama")
+              .addResourceNamesSubscribe("qwen")
+              .build());
+      DeltaDiscoveryResponse first = ads.next(WAIT);
+      assertEquals(
+          List.of("llama", "qwen"),
+          first.getResourcesList().stream().map(Resource::getName).sorted().toList());
+      ads.send(ack(first));
+
+      FleetFiles.write(fleet, two.formatted("draining"));
+      DeltaDiscoveryResponse second = ads.next(WAIT);
+      assertEquals(
+          List.of("qwen"),
+          second.getResourcesList().stream().map(Resource::getName).toList(),
+          "only the changed assignment");
+      assertEquals(List.of(), second.getRemovedResourcesList());
+    }
+  }
 }
