@@ -35,7 +35,6 @@ public final class XdsPublisher {
   private final AtomicLong rejected = new AtomicLong();
   private Fleet fleet = Fleet.EMPTY;
   private LoadFactors factors = LoadFactors.NEUTRAL;
-  private volatile List<String> lastErrors = List.of();
   // resources that passed validation in the last and the current publication: equal ones skip the
   // reflective field checks (hashCode is memoised by protobuf, so a lookup is cheap)
   private java.util.Set<com.google.protobuf.Message> validPrevious = new java.util.HashSet<>();
@@ -76,7 +75,6 @@ public final class XdsPublisher {
       errors.addAll(publishGroup(group));
     }
     validPrevious = validCurrent;
-    lastErrors = List.copyOf(errors);
     return errors;
   }
 
@@ -176,9 +174,5 @@ public final class XdsPublisher {
 
   public long rejectedPublications() {
     return rejected.get();
-  }
-
-  public List<String> lastErrors() {
-    return lastErrors;
   }
 }
