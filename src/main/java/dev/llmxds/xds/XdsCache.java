@@ -21,6 +21,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,16 +51,42 @@ public final class XdsCache implements ConfigWatcher {
     ResourceType.CLUSTER, ResourceType.ENDPOINT, ResourceType.LISTENER, ResourceType.ROUTE
   };
 
+  /** Above this many changed resources a publication checks every watched name instead. */
+  private static final int FEW_CHANGES = 16;
+
   private record Entry(Message resource, long changedAt) {}
 
   private static final class TypeState {
     long version;
     String versionString = "";
     Map<String, Entry> entries = new LinkedHashMap<>();
-    final List<SotwWatch> watches = new ArrayList<>();
+
+    /** Names whose resource changed (or appeared) at {@link #version}. */
+    List<String> changedNow = List.of();
+
+    final Set<SotwWatch> watches = new LinkedHashSet<>();
   }
 
-  private record SotwWatch(Watch watch, long stream, boolean clusterChanged) {}
+  /** An open watch; identity equality, so removing one is O(1). */
+  private static final class SotwWatch {
+    final Watch watch;
+    final long stream;
+
+    SotwWatch(Watch watch, long stream) {
+      this.watch = watch;
+      this.stream = stream;
+    }
+  }
+
+  /**
+   * The names a stream last asked for, of a named type, and the type version up to which it has
+   * been sent every one of them that exists.
+   */
+  private record Coverage(List<String> names, long version) {
+    boolean covers(List<String> requested) {
+      return names == requested || names.equals(requested);
+    }
+  }
 
   private static final class Group {
     final Map<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
@@ -75,6 +102,7 @@ public final class XdsCache implements ConfigWatcher {
   private static final class Delivered {
     final Map<ResourceType, Map<String, Long>> sent = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, Long> fullSetVersion = new EnumMap<>(ResourceType.class);
+    final Map<ResourceType, Coverage> covered = new EnumMap<>(ResourceType.class);
   }
 
   private final Map<NodeGroupKey, Group> groups = new ConcurrentHashMap<>();
@@ -102,39 +130,46 @@ public final class XdsCache implements ConfigWatcher {
     Group g = groups.computeIfAbsent(key, k -> new Group());
     List<Runnable> responses = new ArrayList<>();
     synchronized (g) {
-      update(
-          g.types.get(ResourceType.CLUSTER),
-          resources.resources().clusters(),
-          resources.clustersVersion());
-      update(
-          g.types.get(ResourceType.ENDPOINT),
-          resources.resources().loadAssignments(),
-          resources.endpointsVersion());
-      update(
-          g.types.get(ResourceType.LISTENER),
-          resources.resources().listeners(),
-          resources.listenersVersion());
-      update(
-          g.types.get(ResourceType.ROUTE),
-          resources.resources().routes(),
-          resources.routesVersion());
-      for (ResourceType type :
-          List.of(
-              ResourceType.CLUSTER,
-              ResourceType.ENDPOINT,
-              ResourceType.LISTENER,
-              ResourceType.ROUTE)) {
+      EnumMap<ResourceType, Boolean> changed = new EnumMap<>(ResourceType.class);
+      changed.put(
+          ResourceType.CLUSTER,
+          update(
+              g.types.get(ResourceType.CLUSTER),
+              resources.resources().clusters(),
+              resources.clustersVersion()));
+      changed.put(
+          ResourceType.ENDPOINT,
+          update(
+              g.types.get(ResourceType.ENDPOINT),
+              resources.resources().loadAssignments(),
+              resources.endpointsVersion()));
+      changed.put(
+          ResourceType.LISTENER,
+          update(
+              g.types.get(ResourceType.LISTENER),
+              resources.resources().listeners(),
+              resources.listenersVersion()));
+      changed.put(
+          ResourceType.ROUTE,
+          update(
+              g.types.get(ResourceType.ROUTE),
+              resources.resources().routes(),
+              resources.routesVersion()));
+      for (ResourceType type : TYPES) {
+        if (!changed.get(type)) {
+          continue; // an unchanged type cannot satisfy a waiting watch
+        }
         TypeState t = g.types.get(type);
         for (Iterator<SotwWatch> it = t.watches.iterator(); it.hasNext(); ) {
           SotwWatch w = it.next();
-          if (w.watch().isCancelled()) {
+          if (w.watch.isCancelled()) {
             it.remove();
             continue;
           }
-          Response r = select(type, t, w.watch().request(), w.stream(), w.clusterChanged());
+          Response r = select(type, t, w.watch.request(), w.stream, false);
           if (r != null) {
             it.remove();
-            responses.add(() -> respond(w.watch(), r));
+            responses.add(() -> respond(w.watch, r));
           }
         }
       }
@@ -143,20 +178,29 @@ public final class XdsCache implements ConfigWatcher {
     responses.forEach(Runnable::run);
   }
 
-  private void update(TypeState t, List<? extends Message> next, String versionString) {
+  /** Takes the next version of one type; false when its version string did not move. */
+  private static boolean update(TypeState t, List<? extends Message> next, String versionString) {
     if (versionString.equals(t.versionString)) {
-      return;
+      return false;
     }
     long version = t.version + 1;
     Map<String, Entry> entries = new LinkedHashMap<>();
+    List<String> changedNow = new ArrayList<>();
     for (Message m : next) {
       String name = Resources.getResourceName(m);
       Entry old = t.entries.get(name);
-      entries.put(name, old != null && old.resource().equals(m) ? old : new Entry(m, version));
+      if (old != null && old.resource().equals(m)) {
+        entries.put(name, old);
+      } else {
+        entries.put(name, new Entry(m, version));
+        changedNow.add(name);
+      }
     }
     t.entries = entries;
+    t.changedNow = changedNow;
     t.version = version;
     t.versionString = versionString;
+    return true;
   }
 
   private io.envoyproxy.controlplane.cache.v3.Snapshot snapshot(Group g) {
@@ -200,13 +244,35 @@ public final class XdsCache implements ConfigWatcher {
       return Response.create(request, out, t.versionString);
     }
     Map<String, Long> sent = d.sent.computeIfAbsent(type, k -> new HashMap<>());
-    for (String name : names) {
-      Entry e = t.entries.get(name);
-      if (e != null && (clusterChanged || sent.getOrDefault(name, -1L) != e.changedAt())) {
-        sent.put(name, e.changedAt());
-        out.add(e.resource());
+    Coverage covered = d.covered.get(type);
+    boolean sameNames = !clusterChanged && covered != null && covered.covers(names);
+    if (sameNames && covered.version() == t.version) {
+      if (covered.names() != names) {
+        // the usual ACK: it has all of this version already; remember this request's list, so
+        // the next publication compares by identity
+        d.covered.put(type, new Coverage(names, t.version));
+      }
+      return null;
+    }
+    if (sameNames && covered.version() == t.version - 1 && t.changedNow.size() <= FEW_CHANGES) {
+      // one publication behind: only what changed in it can be missing
+      for (String name : t.changedNow) {
+        if (names.contains(name)) {
+          Entry e = t.entries.get(name);
+          sent.put(name, e.changedAt());
+          out.add(e.resource());
+        }
+      }
+    } else {
+      for (String name : names) {
+        Entry e = t.entries.get(name);
+        if (e != null && (clusterChanged || sent.getOrDefault(name, -1L) != e.changedAt())) {
+          sent.put(name, e.changedAt());
+          out.add(e.resource());
+        }
       }
     }
+    d.covered.put(type, new Coverage(names, t.version));
     return out.isEmpty() ? null : Response.create(request, out, t.versionString);
   }
 
@@ -240,7 +306,7 @@ public final class XdsCache implements ConfigWatcher {
       boolean clusterChanged = hasClusterChanged && type == ResourceType.ENDPOINT;
       now = select(type, t, request, stream, clusterChanged);
       if (now == null) {
-        SotwWatch w = new SotwWatch(watch, stream, false);
+        SotwWatch w = new SotwWatch(watch, stream);
         t.watches.add(w);
         watch.setStop(
             () -> {

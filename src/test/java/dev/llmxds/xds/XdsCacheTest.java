@@ -209,6 +209,59 @@ class XdsCacheTest {
   }
 
   @Test
+  void aStreamThatFellBehindGetsEveryChangeItMissedAndNothingElse() {
+    publish(clusters("a", "b", "c"), List.of(cla("a", 1), cla("b", 1), cla("c", 1)));
+    watch(1, EDS, "", false, "a", "b", "c");
+    List<Response> open = watch(1, EDS, last.endpointsVersion(), false, "a", "b", "c");
+    publish(clusters("a", "b", "c"), List.of(cla("a", 2), cla("b", 1), cla("c", 1)));
+    assertEquals(List.of("a"), names(open));
+    // the stream has not ACKed yet (no watch open) while b changes
+    publish(clusters("a", "b", "c"), List.of(cla("a", 2), cla("b", 2), cla("c", 1)));
+    publish(clusters("a", "b", "c"), List.of(cla("a", 2), cla("b", 2), cla("c", 2)));
+    assertEquals(
+        List.of("b", "c"),
+        names(watch(1, EDS, last.endpointsVersion(), false, "a", "b", "c")),
+        "two publications behind: both missed changes, not a again");
+  }
+
+  @Test
+  void aNewlyWatchedNameIsSentAloneAndAMissingOneWhenItAppears() {
+    publish(clusters("a", "b"), List.of(cla("a", 1), cla("b", 1)));
+    watch(1, EDS, "", false, "a");
+    assertEquals(
+        List.of("b"),
+        names(watch(1, EDS, last.endpointsVersion(), false, "a", "b")),
+        "subscribing to b as well: only b");
+    List<Response> open = watch(1, EDS, last.endpointsVersion(), false, "a", "b", "z");
+    assertTrue(open.isEmpty(), "z does not exist yet");
+    publish(clusters("a", "b", "z"), List.of(cla("a", 1), cla("b", 1), cla("z", 1)));
+    assertEquals(List.of("z"), names(open), "z appears: it goes to the stream waiting for it");
+  }
+
+  @Test
+  void manyChangesAtOnceStillReachExactlyTheStreamsWatchingThem() {
+    List<String> all = new ArrayList<>();
+    List<ClusterLoadAssignment> v1 = new ArrayList<>();
+    List<ClusterLoadAssignment> v2 = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      all.add("s" + i);
+      v1.add(cla("s" + i, 1));
+      v2.add(cla("s" + i, i % 2 == 0 ? 2 : 1)); // 20 of 40 change
+    }
+    List<Cluster> cs = clusters(all.toArray(String[]::new));
+    publish(cs, v1);
+    String[] odd = {"s1", "s3", "s5"};
+    String[] mixed = {"s0", "s1", "s2", "s39"};
+    watch(1, EDS, "", false, odd);
+    watch(2, EDS, "", false, mixed);
+    List<Response> oddOpen = watch(1, EDS, last.endpointsVersion(), false, odd);
+    List<Response> mixedOpen = watch(2, EDS, last.endpointsVersion(), false, mixed);
+    publish(cs, v2);
+    assertTrue(oddOpen.isEmpty(), "none of its assignments changed");
+    assertEquals(List.of("s0", "s2"), names(mixedOpen));
+  }
+
+  @Test
   void unchangedResourcesKeepTheirInstanceSoTheyAreSerialisedOnce() {
     publish(clusters("a", "b"), List.of(cla("a", 1), cla("b", 1)));
     Message before = watch(1, EDS, "", false, "b").get(0).resources().iterator().next();
