@@ -10,4 +10,12 @@ public interface LoadFactors {
 
   /** Multiplier for {@code endpointId} of {@code service}; finite and positive. */
   double factor(String service, String endpointId);
+
+  /**
+   * A value that equals an earlier one whenever {@code service}'s factors are the same, so a
+   * projection of that service can be reused. By default this object itself.
+   */
+  default Object factorsOf(String service) {
+    return this;
+  }
 }

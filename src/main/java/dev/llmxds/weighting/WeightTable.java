@@ -19,4 +19,10 @@ public record WeightTable(Map<String, Map<String, Double>> factors) implements L
     Double f = ofService == null ? null : ofService.get(endpointId);
     return f == null ? WeightPolicy.NEUTRAL : f;
   }
+
+  @Override
+  public Object factorsOf(String service) {
+    Map<String, Double> ofService = factors.get(service);
+    return ofService == null || ofService.isEmpty() ? NEUTRAL : ofService;
+  }
 }

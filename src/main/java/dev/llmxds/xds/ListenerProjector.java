@@ -150,7 +150,8 @@ public final class ListenerProjector {
     return fleet.services().values().stream().map(s -> apiListener(s.name())).toList();
   }
 
-  private static Listener apiListener(String service) {
+  /** The API listener of one service, for proxyless gRPC. */
+  public Listener apiListener(String service) {
     RouteConfiguration routes =
         RouteConfiguration.newBuilder()
             .setName(service)

@@ -4,7 +4,10 @@ import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.weighting.LoadFactors;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -22,30 +25,83 @@ public final class XdsProjection {
     this.listeners = new ListenerProjector(config.listener());
   }
 
-  /** Re-uses a previously projected assignment when its inputs did not change. */
-  @FunctionalInterface
-  public interface AssignmentMemo {
-    ClusterLoadAssignment get(
-        InferenceService service, NodeGroupKey group, Supplier<ClusterLoadAssignment> project);
+  /**
+   * Re-uses previously projected resources whose inputs did not change; {@link #NONE} projects
+   * everything afresh.
+   */
+  public interface Memo {
+    ClusterLoadAssignment assignment(
+        InferenceService service,
+        Object serviceFactors,
+        NodeGroupKey group,
+        Supplier<ClusterLoadAssignment> project);
+
+    Cluster cluster(String service, Supplier<Cluster> project);
+
+    Listener apiListener(String service, Supplier<Listener> project);
+
+    Listener sidecarListener(Supplier<Listener> project);
+
+    RouteConfiguration sidecarRoutes(Fleet fleet, Supplier<RouteConfiguration> project);
   }
+
+  public static final Memo NONE =
+      new Memo() {
+        @Override
+        public ClusterLoadAssignment assignment(
+            InferenceService service,
+            Object serviceFactors,
+            NodeGroupKey group,
+            Supplier<ClusterLoadAssignment> project) {
+          return project.get();
+        }
+
+        @Override
+        public Cluster cluster(String service, Supplier<Cluster> project) {
+          return project.get();
+        }
+
+        @Override
+        public Listener apiListener(String service, Supplier<Listener> project) {
+          return project.get();
+        }
+
+        @Override
+        public Listener sidecarListener(Supplier<Listener> project) {
+          return project.get();
+        }
+
+        @Override
+        public RouteConfiguration sidecarRoutes(Fleet fleet, Supplier<RouteConfiguration> project) {
+          return project.get();
+        }
+      };
 
   public XdsResources project(Fleet fleet, LoadFactors factors, NodeGroupKey group) {
-    return project(fleet, factors, group, (s, g, p) -> p.get());
+    return project(fleet, factors, group, NONE);
   }
 
-  public XdsResources project(
-      Fleet fleet, LoadFactors factors, NodeGroupKey group, AssignmentMemo memo) {
+  public XdsResources project(Fleet fleet, LoadFactors factors, NodeGroupKey group, Memo memo) {
     List<InferenceService> services = List.copyOf(fleet.services().values());
+    boolean sidecar = group.kind() == ClientKind.SIDECAR;
     return new XdsResources(
-        services.stream().map(clusters::project).toList(),
+        services.stream().map(s -> memo.cluster(s.name(), () -> clusters.project(s))).toList(),
         services.stream()
             .map(
                 s ->
-                    memo.get(s, group, () -> loadAssignments.project(s, group.locality(), factors)))
+                    memo.assignment(
+                        s,
+                        factors.factorsOf(s.name()),
+                        group,
+                        () -> loadAssignments.project(s, group.locality(), factors)))
             .toList(),
-        group.kind() == ClientKind.SIDECAR
-            ? List.of(listeners.sidecarListener())
-            : listeners.proxylessListeners(fleet),
-        group.kind() == ClientKind.SIDECAR ? List.of(listeners.sidecarRoutes(fleet)) : List.of());
+        sidecar
+            ? List.of(memo.sidecarListener(listeners::sidecarListener))
+            : services.stream()
+                .map(s -> memo.apiListener(s.name(), () -> listeners.apiListener(s.name())))
+                .toList(),
+        sidecar
+            ? List.of(memo.sidecarRoutes(fleet, () -> listeners.sidecarRoutes(fleet)))
+            : List.of());
   }
 }

@@ -1,17 +1,19 @@
 package dev.llmxds.xds;
 
+import com.google.protobuf.Message;
 import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.fleet.Fleet;
-import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.weighting.LoadFactors;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.serializer.DefaultProtoResourcesSerializer;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -37,8 +39,8 @@ public final class XdsPublisher {
   private LoadFactors factors = LoadFactors.NEUTRAL;
   // resources that passed validation in the last and the current publication: equal ones skip the
   // reflective field checks (hashCode is memoised by protobuf, so a lookup is cheap)
-  private java.util.Set<com.google.protobuf.Message> validPrevious = new java.util.HashSet<>();
-  private java.util.Set<com.google.protobuf.Message> validCurrent = new java.util.HashSet<>();
+  private Set<Message> validPrevious = new HashSet<>();
+  private Set<Message> validCurrent = new HashSet<>();
 
   public XdsPublisher(LlmXdsConfig config, Versions versions) {
     boolean useSimple = config.xds().cache().equals("simple");
@@ -70,7 +72,8 @@ public final class XdsPublisher {
     this.fleet = newFleet;
     this.factors = newFactors;
     List<String> errors = new ArrayList<>();
-    validCurrent = new java.util.HashSet<>();
+    validCurrent = new HashSet<>();
+    memo.retainServicesOf(newFleet);
     for (NodeGroupKey group : published.keySet()) {
       errors.addAll(publishGroup(group));
     }
@@ -78,38 +81,7 @@ public final class XdsPublisher {
     return errors;
   }
 
-  private record Memo(
-      InferenceService service,
-      Object factors,
-      io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment assignment) {}
-
-  private final Map<NodeGroupKey, Map<String, Memo>> memos = new java.util.HashMap<>();
-
-  /**
-   * The assignment of {@code service} for {@code group}: the previous instance when neither the
-   * service nor its factors changed, so unchanged resources keep their identity (cheap equality,
-   * one serialisation).
-   */
-  private io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment memoized(
-      InferenceService service,
-      NodeGroupKey group,
-      java.util.function.Supplier<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment>
-          project) {
-    Object serviceFactors =
-        factors instanceof dev.llmxds.weighting.WeightTable t
-            ? t.factors().get(service.name())
-            : factors;
-    Map<String, Memo> ofGroup = memos.computeIfAbsent(group, g -> new java.util.HashMap<>());
-    Memo m = ofGroup.get(service.name());
-    if (m != null
-        && m.service().equals(service)
-        && java.util.Objects.equals(m.factors(), serviceFactors)) {
-      return m.assignment();
-    }
-    var assignment = project.get();
-    ofGroup.put(service.name(), new Memo(service, serviceFactors, assignment));
-    return assignment;
-  }
+  private final ProjectionMemo memo = new ProjectionMemo();
 
   /** Makes sure {@code group} has a snapshot; cheap when it already has one. */
   public void ensureGroup(NodeGroupKey group) {
@@ -125,7 +97,7 @@ public final class XdsPublisher {
   }
 
   private List<String> publishGroup(NodeGroupKey group) {
-    XdsResources resources = projection.project(fleet, factors, group, this::memoized);
+    XdsResources resources = projection.project(fleet, factors, group, memo);
     List<String> errors =
         validator.validate(resources, m -> validCurrent.contains(m) || validPrevious.contains(m));
     if (!errors.isEmpty()) {

@@ -1,0 +1,95 @@
+package dev.llmxds.xds;
+
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Keeps projected resources across publications so an unchanged resource keeps its instance: its
+ * equality checks are then identity checks, it is validated and serialised once, and the cache sees
+ * at once that it did not change. Each resource is keyed by exactly what its projection reads:
+ *
+ * <ul>
+ *   <li>a cluster and a proxyless API listener: the service name (and the fixed config);
+ *   <li>the sidecar route table: the services' names and models, in order;
+ *   <li>an assignment: the service, its load factors and the node group.
+ * </ul>
+ *
+ * Entries of services that left the fleet are dropped at the next publication. Not thread-safe: the
+ * publisher calls it under its lock.
+ */
+final class ProjectionMemo implements XdsProjection.Memo {
+  private record Assignment(
+      InferenceService service, Object factors, ClusterLoadAssignment assignment) {}
+
+  private record Catalog(String name, List<String> models) {}
+
+  private Map<NodeGroupKey, Map<String, Assignment>> assignments = new HashMap<>();
+  private Map<String, Cluster> clusters = new HashMap<>();
+  private Map<String, Listener> apiListeners = new HashMap<>();
+  private List<Catalog> routesKey;
+  private RouteConfiguration routes;
+  private Listener sidecarListener;
+  private final Map<String, Object> noFactors = Map.of();
+
+  /** Drops what belongs to services no longer in {@code fleet}. */
+  void retainServicesOf(Fleet fleet) {
+    clusters.keySet().retainAll(fleet.services().keySet());
+    apiListeners.keySet().retainAll(fleet.services().keySet());
+    assignments.values().forEach(m -> m.keySet().retainAll(fleet.services().keySet()));
+  }
+
+  @Override
+  public ClusterLoadAssignment assignment(
+      InferenceService service,
+      Object serviceFactors,
+      NodeGroupKey group,
+      Supplier<ClusterLoadAssignment> project) {
+    Map<String, Assignment> ofGroup = assignments.computeIfAbsent(group, g -> new HashMap<>());
+    Assignment m = ofGroup.get(service.name());
+    Object factors = serviceFactors == null ? noFactors : serviceFactors;
+    if (m != null && m.service().equals(service) && Objects.equals(m.factors(), factors)) {
+      return m.assignment();
+    }
+    ClusterLoadAssignment assignment = project.get();
+    ofGroup.put(service.name(), new Assignment(service, factors, assignment));
+    return assignment;
+  }
+
+  @Override
+  public Cluster cluster(String service, Supplier<Cluster> project) {
+    return clusters.computeIfAbsent(service, s -> project.get());
+  }
+
+  @Override
+  public Listener apiListener(String service, Supplier<Listener> project) {
+    return apiListeners.computeIfAbsent(service, s -> project.get());
+  }
+
+  @Override
+  public Listener sidecarListener(Supplier<Listener> project) {
+    if (sidecarListener == null) {
+      sidecarListener = project.get();
+    }
+    return sidecarListener;
+  }
+
+  @Override
+  public RouteConfiguration sidecarRoutes(Fleet fleet, Supplier<RouteConfiguration> project) {
+    List<Catalog> key =
+        fleet.services().values().stream().map(s -> new Catalog(s.name(), s.models())).toList();
+    if (!key.equals(routesKey)) {
+      routes = project.get();
+      routesKey = key;
+    }
+    return routes;
+  }
+}
