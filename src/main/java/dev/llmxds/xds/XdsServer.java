@@ -46,6 +46,7 @@ public final class XdsServer implements AutoCloseable {
             .addService(discovery.getEndpointDiscoveryServiceImpl())
             .addService(discovery.getListenerDiscoveryServiceImpl())
             .addService(discovery.getRouteDiscoveryServiceImpl())
+            .directExecutor()
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .build();
