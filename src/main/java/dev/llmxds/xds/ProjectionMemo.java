@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,17 +35,35 @@ final class ProjectionMemo implements XdsProjection.Memo {
 
   private Map<NodeGroupKey, Map<String, Assignment>> assignments = new HashMap<>();
   private Map<String, Cluster> clusters = new HashMap<>();
+
+  /**
+   * This publication's services (by identity) → the instance equal services are represented by: the
+   * first one seen, so memo entries compare by identity.
+   */
+  private Map<InferenceService, InferenceService> canonical = new IdentityHashMap<>();
+
   private Map<String, Listener> apiListeners = new HashMap<>();
   private List<Catalog> routesKey;
   private RouteConfiguration routes;
   private Listener sidecarListener;
   private final Map<String, Object> noFactors = Map.of();
 
-  /** Drops what belongs to services no longer in {@code fleet}. */
-  void retainServicesOf(Fleet fleet) {
+  /**
+   * Starts a publication of {@code fleet}: drops what belongs to services no longer in it, and
+   * compares each service with its previous version once, so the node groups compare by identity.
+   */
+  void startPublication(Fleet fleet) {
     clusters.keySet().retainAll(fleet.services().keySet());
     apiListeners.keySet().retainAll(fleet.services().keySet());
     assignments.values().forEach(m -> m.keySet().retainAll(fleet.services().keySet()));
+    Map<InferenceService, InferenceService> next = new IdentityHashMap<>();
+    Map<String, InferenceService> previous = new HashMap<>();
+    canonical.values().forEach(s -> previous.put(s.name(), s));
+    for (InferenceService s : fleet.services().values()) {
+      InferenceService before = previous.get(s.name());
+      next.put(s, before != null && before.equals(s) ? before : s);
+    }
+    canonical = next;
   }
 
   @Override
@@ -55,12 +74,15 @@ final class ProjectionMemo implements XdsProjection.Memo {
       Supplier<ClusterLoadAssignment> project) {
     Map<String, Assignment> ofGroup = assignments.computeIfAbsent(group, g -> new HashMap<>());
     Assignment m = ofGroup.get(service.name());
+    InferenceService key = canonical.getOrDefault(service, service);
     Object factors = serviceFactors == null ? noFactors : serviceFactors;
-    if (m != null && m.service().equals(service) && Objects.equals(m.factors(), factors)) {
+    if (m != null
+        && (m.service() == key || m.service().equals(key))
+        && Objects.equals(m.factors(), factors)) {
       return m.assignment();
     }
     ClusterLoadAssignment assignment = project.get();
-    ofGroup.put(service.name(), new Assignment(service, factors, assignment));
+    ofGroup.put(service.name(), new Assignment(key, factors, assignment));
     return assignment;
   }
 

@@ -73,7 +73,7 @@ public final class XdsPublisher {
     this.factors = newFactors;
     List<String> errors = new ArrayList<>();
     validCurrent = new HashSet<>();
-    memo.retainServicesOf(newFleet);
+    memo.startPublication(newFleet);
     for (NodeGroupKey group : published.keySet()) {
       errors.addAll(publishGroup(group));
     }
