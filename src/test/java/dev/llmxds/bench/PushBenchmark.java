@@ -1,5 +1,6 @@
 package dev.llmxds.bench;
 
+import com.google.protobuf.ByteString;
 import dev.llmxds.config.ConfigLoader;
 import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.fleet.Endpoint;
@@ -28,17 +29,19 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 
 /**
  * Push cost at fleet scale: the server in-process with 100 services × 100 endpoints over three
@@ -64,6 +67,7 @@ public final class PushBenchmark {
       double p50,
       double p99,
       double max,
+      double publishMs,
       long responses,
       long bytes,
       double serverCpu,
@@ -80,6 +84,10 @@ public final class PushBenchmark {
     boolean edsSubscribed;
     boolean rdsSubscribed;
     List<String> clusterNames = List.of();
+
+    /** Per type, the request an ACK repeats (its subscribed names); version and nonce are set. */
+    final Map<String, DiscoveryRequest> acks = new HashMap<>();
+
     final AtomicLong responses;
     final AtomicLong bytes;
 
@@ -121,39 +129,37 @@ public final class PushBenchmark {
       responses.incrementAndGet();
       bytes.addAndGet(r.getSerializedSize());
       String type = r.getTypeUrl();
-      List<String> names = List.of();
       if (type.equals(Resources.V3.CLUSTER_TYPE_URL)) {
         clusterNames = r.getResourcesList().stream().map(Resources::getResourceName).toList();
         clustersSeen = clusterNames.size();
-      } else if (type.equals(Resources.V3.ENDPOINT_TYPE_URL)) {
-        names = clusterNames;
-      } else if (type.equals(Resources.V3.ROUTE_TYPE_URL)) {
-        names = List.of("llm-xds-http");
+        DiscoveryRequest.Builder eds =
+            DiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL);
+        // names kept as UTF-8 bytes: each ACK copies them instead of encoding them again
+        clusterNames.forEach(n -> eds.addResourceNamesBytes(ByteString.copyFromUtf8(n)));
+        acks.put(Resources.V3.ENDPOINT_TYPE_URL, eds.build());
       }
       send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(type)
+          acks
+              .computeIfAbsent(type, t -> DiscoveryRequest.newBuilder().setTypeUrl(t).build())
+              .toBuilder()
               .setVersionInfo(r.getVersionInfo())
               .setResponseNonce(r.getNonce())
-              .addAllResourceNames(names)
               .build());
       versions.put(type, r.getVersionInfo());
       ackedAt.put(type, System.nanoTime());
       if (type.equals(Resources.V3.CLUSTER_TYPE_URL) && !edsSubscribed) {
         edsSubscribed = true;
-        send(
-            DiscoveryRequest.newBuilder()
-                .setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL)
-                .addAllResourceNames(clusterNames)
-                .build());
+        send(acks.get(Resources.V3.ENDPOINT_TYPE_URL));
       }
       if (type.equals(Resources.V3.LISTENER_TYPE_URL) && !rdsSubscribed) {
         rdsSubscribed = true;
-        send(
+        DiscoveryRequest rds =
             DiscoveryRequest.newBuilder()
                 .setTypeUrl(Resources.V3.ROUTE_TYPE_URL)
                 .addResourceNames("llm-xds-http")
-                .build());
+                .build();
+        acks.put(Resources.V3.ROUTE_TYPE_URL, rds);
+        send(rds);
       }
     }
 
@@ -194,38 +200,74 @@ public final class PushBenchmark {
     print(streams, services, perService, results, perStreamKb);
   }
 
-  static Fleet fleet(
-      int services,
-      int perService,
-      int extra,
-      int removedPort,
-      Locality unhealthyZone,
-      int unhealthyService) {
-    List<InferenceService> out = new ArrayList<>();
-    for (int s = 0; s < services; s++) {
-      List<Endpoint> endpoints = new ArrayList<>();
-      for (int e = 0; e < perService + (s == 0 ? extra : 0); e++) {
-        int port = 8000 + e;
-        if (s == 0 && port == removedPort) {
-          continue;
-        }
-        Locality zone = ZONES.get(e % ZONES.size());
-        EndpointHealth health =
-            s == unhealthyService && zone.equals(unhealthyZone)
-                ? EndpointHealth.UNHEALTHY
-                : EndpointHealth.HEALTHY;
-        endpoints.add(
-            new Endpoint(
-                "10." + (s / 250) + "." + (s % 250) + "." + (1 + e % 250),
-                port,
-                zone,
-                1,
-                health,
-                false));
-      }
-      out.add(new InferenceService("svc-" + s, List.of("model-" + s), endpoints));
+  /** The synthetic fleet and weights, as the changes so far left them. */
+  static final class Synthetic {
+    final int services;
+    final int perService;
+    int extra;
+    final Set<Integer> removedPorts = new HashSet<>();
+    Locality unhealthyZone; // of svc-1
+    final Map<String, Map<String, Double>> factors = new TreeMap<>();
+
+    Synthetic(int services, int perService) {
+      this.services = services;
+      this.perService = perService;
     }
-    return Fleet.of(out);
+
+    Fleet fleet() {
+      List<InferenceService> out = new ArrayList<>();
+      for (int s = 0; s < services; s++) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int e = 0; e < perService + (s == 0 ? extra : 0); e++) {
+          int port = 8000 + e;
+          if (s == 0 && removedPorts.contains(port)) {
+            continue;
+          }
+          Locality zone = ZONES.get(e % ZONES.size());
+          EndpointHealth health =
+              s == 1 && zone.equals(unhealthyZone)
+                  ? EndpointHealth.UNHEALTHY
+                  : EndpointHealth.HEALTHY;
+          // never contacted: the benchmark has no scraper
+          endpoints.add(new Endpoint(address(s, e), port, zone, 1, health, false));
+        }
+        out.add(new InferenceService("svc-" + s, List.of("model-" + s), endpoints));
+      }
+      return Fleet.of(out);
+    }
+
+    private static String address(int service, int endpoint) {
+      return "10." + (service / 250) + "." + (service % 250) + "." + (1 + endpoint % 250);
+    }
+
+    private static String id(int service, int endpoint) {
+      return new Endpoint(
+              address(service, endpoint),
+              8000 + endpoint,
+              ZONES.get(0),
+              1,
+              EndpointHealth.HEALTHY,
+              false)
+          .id();
+    }
+
+    void weight(String service, int endpoint, double factor) {
+      factors
+          .computeIfAbsent(service, k -> new TreeMap<>())
+          .put(id(Integer.parseInt(service.substring(4)), endpoint), factor);
+    }
+
+    void refresh(String service, int round) {
+      for (int e = 0; e < perService; e++) {
+        weight(service, e, 0.5 + ((e + round) % 7) / 5.0);
+      }
+    }
+
+    WeightTable weights() {
+      Map<String, Map<String, Double>> copy = new TreeMap<>();
+      factors.forEach((k, v) -> copy.put(k, new TreeMap<>(v)));
+      return new WeightTable(copy);
+    }
   }
 
   static List<Row> run(
@@ -236,17 +278,14 @@ public final class PushBenchmark {
     XdsPublisher publisher = new XdsPublisher(config, new Versions(java.time.Instant.now()));
     StreamTracker tracker = new StreamTracker(publisher, Clock.systemUTC());
     XdsServer server = new XdsServer(config.xds(), publisher, tracker, List.of()).start();
-    Fleet base = fleet(services, perService, 0, -1, null, -1);
-    publisher.publish(base, WeightTable.EMPTY);
+    publisher.publish(new Synthetic(services, perService).fleet(), WeightTable.EMPTY);
     for (Locality z : ZONES) {
       publisher.ensureGroup(new NodeGroupKey(ClientKind.SIDECAR, z));
     }
     long heapIdle = heapAfterGc();
 
     java.util.concurrent.ThreadFactory loopThreads = r -> new Thread(r, "bench-client-loop");
-    NioEventLoopGroup clientLoop = new NioEventLoopGroup(1, loopThreads);
-    ExecutorService clientExecutor =
-        Executors.newFixedThreadPool(2, r -> new Thread(r, "bench-client"));
+    NioEventLoopGroup clientLoop = new NioEventLoopGroup(2, loopThreads);
     List<ManagedChannel> channels = new ArrayList<>();
     for (int c = 0; c < Math.max(1, n / 100); c++) {
       channels.add(
@@ -254,7 +293,7 @@ public final class PushBenchmark {
               .usePlaintext()
               .eventLoopGroup(clientLoop)
               .channelType(NioSocketChannel.class)
-              .executor(clientExecutor)
+              .directExecutor()
               .maxInboundMessageSize(256 << 20)
               .build());
     }
@@ -269,78 +308,32 @@ public final class PushBenchmark {
     await(() -> converged(all, publisher, services), Duration.ofMinutes(5), "initial convergence");
     perStreamKb.put(mode, (heapAfterGc() - heapIdle) / 1024.0 / n);
 
-    // twenty unmeasured weight changes: the JIT warms up on both paths alike
-    for (int w = 0; w < 20; w++) {
-      Map<String, Double> warm = new TreeMap<>();
-      warm.put(base.services().get("svc-1").endpoints().get(0).id(), 0.5 + (w % 2) * 0.5);
-      change(
-          "warm-up",
-          publisher,
-          all,
-          base,
-          new WeightTable(Map.of("svc-1", warm)),
-          responses,
-          bytes,
-          services);
+    Synthetic state = new Synthetic(services, perService);
+    // unmeasured weight changes first: the JIT warms up on both paths alike
+    for (int w = 0; w < Integer.getInteger("warmups", 40); w++) {
+      state.weight("svc-1", 0, 0.5 + (w % 2) * 0.5);
+      change(publisher, all, state, responses, bytes, services, "warm-up");
     }
 
     List<Row> rows = new ArrayList<>();
-    Map<String, Double> factors = new TreeMap<>();
-    factors.put(base.services().get("svc-0").endpoints().get(0).id(), 1.5);
-    rows.add(
-        change(
-            "one endpoint's weight",
-            publisher,
-            all,
-            base,
-            new WeightTable(Map.of("svc-0", factors)),
-            responses,
-            bytes,
-            services));
-    rows.add(
-        change(
-            "one endpoint added",
-            publisher,
-            all,
-            fleet(services, perService, 1, -1, null, -1),
-            new WeightTable(Map.of("svc-0", factors)),
-            responses,
-            bytes,
-            services));
-    rows.add(
-        change(
-            "one endpoint removed",
-            publisher,
-            all,
-            fleet(services, perService, 1, 8003, null, -1),
-            new WeightTable(Map.of("svc-0", factors)),
-            responses,
-            bytes,
-            services));
-    rows.add(
-        change(
-            "one zone's health flipped (one service)",
-            publisher,
-            all,
-            fleet(services, perService, 1, 8003, ZONES.get(0), 1),
-            new WeightTable(Map.of("svc-0", factors)),
-            responses,
-            bytes,
-            services));
-    Map<String, Double> refresh = new TreeMap<>();
-    for (Endpoint e : base.services().get("svc-2").endpoints()) {
-      refresh.put(e.id(), 0.5 + (e.port() % 7) / 5.0);
+    int repeats = Integer.getInteger("repeats", 5);
+    List<Map.Entry<String, IntConsumer>> kinds =
+        List.of(
+            Map.entry("one endpoint's weight", k -> state.weight("svc-0", 0, 1.5 - (k % 2) * 0.8)),
+            Map.entry("one endpoint added", k -> state.extra++),
+            Map.entry("one endpoint removed", k -> state.removedPorts.add(8003 + k)),
+            Map.entry(
+                "one zone's health flipped (one service)",
+                k -> state.unhealthyZone = state.unhealthyZone == null ? ZONES.get(0) : null),
+            Map.entry("full weight refresh of one service", k -> state.refresh("svc-2", k)));
+    for (var kind : kinds) {
+      List<Measured> runs = new ArrayList<>();
+      for (int k = 0; k < repeats; k++) {
+        kind.getValue().accept(k);
+        runs.add(change(publisher, all, state, responses, bytes, services, kind.getKey()));
+      }
+      rows.add(Measured.row(kind.getKey(), runs, heapAfterGc() >> 20));
     }
-    rows.add(
-        change(
-            "full weight refresh of one service",
-            publisher,
-            all,
-            fleet(services, perService, 1, 8003, ZONES.get(0), 1),
-            new WeightTable(Map.of("svc-0", factors, "svc-2", refresh)),
-            responses,
-            bytes,
-            services));
 
     // every stream reconnects at once
     all.forEach(Stream::close);
@@ -367,6 +360,7 @@ public final class PushBenchmark {
             pct(lat, 50),
             pct(lat, 99),
             lat[lat.length - 1],
+            Double.NaN,
             responses.get() - r0,
             bytes.get() - b0,
             (serverCpu() - cpu0) / 1e9,
@@ -376,7 +370,6 @@ public final class PushBenchmark {
     channels.forEach(ManagedChannel::shutdownNow);
     server.close();
     clientLoop.shutdownGracefully();
-    clientExecutor.shutdownNow();
     return rows;
   }
 
@@ -393,37 +386,50 @@ public final class PushBenchmark {
     return true;
   }
 
-  private static Row change(
-      String what,
+  /** One change, measured until every stream ACKed it. */
+  record Measured(double[] latenciesMs, double publishMs, long responses, long bytes, long cpuNs) {
+    /** Pools the streams' latencies of every repetition; counts are per change (mean). */
+    static Row row(String change, List<Measured> runs, long heapMb) {
+      double[] all =
+          runs.stream().flatMapToDouble(m -> Arrays.stream(m.latenciesMs())).sorted().toArray();
+      double[] publish = runs.stream().mapToDouble(Measured::publishMs).sorted().toArray();
+      return new Row(
+          change,
+          pct(all, 50),
+          pct(all, 99),
+          all[all.length - 1],
+          pct(publish, 50),
+          Math.round(runs.stream().mapToLong(Measured::responses).average().orElse(0)),
+          Math.round(runs.stream().mapToLong(Measured::bytes).average().orElse(0)),
+          runs.stream().mapToLong(Measured::cpuNs).average().orElse(0) / 1e9,
+          heapMb);
+    }
+  }
+
+  private static Measured change(
       XdsPublisher publisher,
       List<Stream> streams,
-      Fleet fleet,
-      WeightTable weights,
+      Synthetic state,
       AtomicLong responses,
       AtomicLong bytes,
-      int services) {
+      int services,
+      String what) {
+    Fleet fleet = state.fleet();
+    WeightTable weights = state.weights();
     long r0 = responses.get();
     long b0 = bytes.get();
     long cpu0 = serverCpu();
     long t0 = System.nanoTime();
     publisher.publish(fleet, weights);
+    double publishMs = (System.nanoTime() - t0) / 1e6;
     await(() -> converged(streams, publisher, services), Duration.ofMinutes(5), what);
     double[] lat =
         streams.stream()
             .mapToDouble(s -> Math.max(0, s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)
-            .sorted()
             .toArray();
     LockSupport.parkNanos(
         Duration.ofMillis(200).toNanos()); // let stray responses land before counting
-    return new Row(
-        what,
-        pct(lat, 50),
-        pct(lat, 99),
-        lat[lat.length - 1],
-        responses.get() - r0,
-        bytes.get() - b0,
-        (serverCpu() - cpu0) / 1e9,
-        heapAfterGc() >> 20);
+    return new Measured(lat, publishMs, responses.get() - r0, bytes.get() - b0, serverCpu() - cpu0);
   }
 
   /** CPU of every thread but the benchmark's clients. */
@@ -475,38 +481,39 @@ public final class PushBenchmark {
         System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors());
     System.out.println(
-        "| change | cache | ACKed by all: p50 / p99 / max | responses | bytes sent | server CPU s | heap after GC |");
-    System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-    List<Row> simple = results.getOrDefault("simple", results.get("incremental"));
-    List<Row> incremental = results.getOrDefault("incremental", simple);
-    for (int i = 0; i < simple.size(); i++) {
-      for (var e :
-          List.of(
-              Map.entry("SimpleCache", simple.get(i)), Map.entry("llm-xds", incremental.get(i)))) {
-        Row r = e.getValue();
+        "| change | cache | ACKed by all: p50 / p99 / max | publish | responses | bytes sent | server CPU s | heap after GC |");
+    System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    Map<String, String> labels = Map.of("simple", "SimpleCache", "incremental", "llm-xds");
+    int rows = results.values().iterator().next().size();
+    for (int i = 0; i < rows; i++) {
+      for (var e : results.entrySet()) {
+        Row r = e.getValue().get(i);
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %.0f / %.0f / %.0f ms | %d | %.1f MB | %.2f | %d MB |%n",
+            "| %s | %s | %.0f / %.0f / %.0f ms | %s | %d | %.1f MB | %.2f | %d MB |%n",
             r.change(),
-            e.getKey(),
+            labels.get(e.getKey()),
             r.p50(),
             r.p99(),
             r.max(),
+            Double.isNaN(r.publishMs()) ? "" : String.format(Locale.ROOT, "%.1f ms", r.publishMs()),
             r.responses(),
             r.bytes() / 1e6,
             r.serverCpu(),
             r.heapMb());
       }
-      Row s = simple.get(i);
-      Row x = incremental.get(i);
-      System.out.printf(
-          Locale.ROOT,
-          "| %s | ratio SimpleCache / llm-xds | %.1fx p99 | %.1fx | %.1fx | %.1fx | |%n",
-          s.change(),
-          s.p99() / Math.max(0.001, x.p99()),
-          (double) s.responses() / Math.max(1, x.responses()),
-          (double) s.bytes() / Math.max(1, x.bytes()),
-          s.serverCpu() / Math.max(1e-6, x.serverCpu()));
+      if (results.containsKey("simple") && results.containsKey("incremental")) {
+        Row s = results.get("simple").get(i);
+        Row x = results.get("incremental").get(i);
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | ratio SimpleCache / llm-xds | %.1fx p99 | | %.1fx | %.1fx | %.1fx | |%n",
+            s.change(),
+            s.p99() / Math.max(0.001, x.p99()),
+            (double) s.responses() / Math.max(1, x.responses()),
+            (double) s.bytes() / Math.max(1, x.bytes()),
+            s.serverCpu() / Math.max(1e-6, x.serverCpu()));
+      }
     }
     perStreamKb.forEach(
         (mode, kb) ->
