@@ -18,7 +18,7 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,8 +30,8 @@ import java.util.function.Consumer;
 
 /**
  * llm-xds's own state-of-the-world cache, on java-control-plane's {@link ConfigWatcher}. Per node
- * group and type it keeps each resource with the version it last changed at; per stream only the
- * names and versions it was sent (no copy of the fleet). So:
+ * group and type it keeps each resource with the version it last changed at; per stream and type
+ * only the version it has everything up to, and the names it asked for (no copy of the fleet). So:
  *
  * <ul>
  *   <li>ClusterLoadAssignments and RouteConfigurations go out one by one: a stream gets exactly the
@@ -98,9 +98,10 @@ public final class XdsCache implements ConfigWatcher {
     }
   }
 
-  /** What one stream was sent, per type: resource name → the version it had. */
+  /**
+   * What one stream was sent: per full-set type the version, per named type its {@link Coverage}.
+   */
   private static final class Delivered {
-    final Map<ResourceType, Map<String, Long>> sent = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, Long> fullSetVersion = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, Coverage> covered = new EnumMap<>(ResourceType.class);
   }
@@ -221,7 +222,7 @@ public final class XdsCache implements ConfigWatcher {
 
   /**
    * What {@code request} on {@code stream} should get now, or null when it is up to date. Records
-   * the resources as sent.
+   * what the stream then has.
    */
   private Response select(
       ResourceType type, TypeState t, XdsRequest request, long stream, boolean clusterChanged) {
@@ -243,9 +244,8 @@ public final class XdsCache implements ConfigWatcher {
       }
       return Response.create(request, out, t.versionString);
     }
-    Map<String, Long> sent = d.sent.computeIfAbsent(type, k -> new HashMap<>());
-    Coverage covered = d.covered.get(type);
-    boolean sameNames = !clusterChanged && covered != null && covered.covers(names);
+    Coverage covered = clusterChanged ? null : d.covered.get(type);
+    boolean sameNames = covered != null && covered.covers(names);
     if (sameNames && covered.version() == t.version) {
       if (covered.names() != names) {
         // the usual ACK: it has all of this version already; remember this request's list, so
@@ -258,16 +258,18 @@ public final class XdsCache implements ConfigWatcher {
       // one publication behind: only what changed in it can be missing
       for (String name : t.changedNow) {
         if (names.contains(name)) {
-          Entry e = t.entries.get(name);
-          sent.put(name, e.changedAt());
-          out.add(e.resource());
+          out.add(t.entries.get(name).resource());
         }
       }
     } else {
+      // further behind, other names, or everything again after a cluster update
+      Set<String> known =
+          covered == null ? Set.of() : sameNames ? null : new HashSet<>(covered.names());
+      long since = covered == null ? -1 : covered.version();
       for (String name : names) {
         Entry e = t.entries.get(name);
-        if (e != null && (clusterChanged || sent.getOrDefault(name, -1L) != e.changedAt())) {
-          sent.put(name, e.changedAt());
+        boolean newlyWatched = known != null && !known.contains(name);
+        if (e != null && (newlyWatched || e.changedAt() > since)) {
           out.add(e.resource());
         }
       }
