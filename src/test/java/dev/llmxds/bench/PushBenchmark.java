@@ -194,10 +194,11 @@ public final class PushBenchmark {
     int perService = args.length > 2 ? Integer.parseInt(args[2]) : 100;
     Map<String, List<Row>> results = new LinkedHashMap<>();
     Map<String, Double> perStreamKb = new LinkedHashMap<>();
+    Map<String, Double> claRatio = new LinkedHashMap<>();
     for (String mode : System.getProperty("modes", "simple,incremental").split(",")) {
-      results.put(mode, run(mode, streams, services, perService, perStreamKb));
+      results.put(mode, run(mode, streams, services, perService, perStreamKb, claRatio));
     }
-    print(streams, services, perService, results, perStreamKb);
+    print(streams, services, perService, results, perStreamKb, claRatio);
   }
 
   /** The synthetic fleet and weights, as the changes so far left them. */
@@ -271,7 +272,12 @@ public final class PushBenchmark {
   }
 
   static List<Row> run(
-      String mode, int n, int services, int perService, Map<String, Double> perStreamKb)
+      String mode,
+      int n,
+      int services,
+      int perService,
+      Map<String, Double> perStreamKb,
+      Map<String, Double> claRatio)
       throws Exception {
     LlmXdsConfig config =
         ConfigLoader.parse("xds: {host: 127.0.0.1, port: 0, cache: " + mode + "}", null);
@@ -333,6 +339,19 @@ public final class PushBenchmark {
         runs.add(change(publisher, all, state, responses, bytes, services, kind.getKey()));
       }
       rows.add(Measured.row(kind.getKey(), runs, heapAfterGc() >> 20));
+      if (rows.size() == 1) {
+        // bytes of a one-endpoint change against the floor: its assignment once per stream
+        long floor = 0;
+        for (Stream st : all) {
+          floor +=
+              publisher.published(st.group).orElseThrow().resources().loadAssignments().stream()
+                  .filter(a -> a.getClusterName().equals("svc-0"))
+                  .findFirst()
+                  .orElseThrow()
+                  .getSerializedSize();
+        }
+        claRatio.put(mode, rows.get(0).bytes() / (double) floor);
+      }
     }
 
     // every stream reconnects at once
@@ -471,7 +490,8 @@ public final class PushBenchmark {
       int services,
       int perService,
       Map<String, List<Row>> results,
-      Map<String, Double> perStreamKb) {
+      Map<String, Double> perStreamKb,
+      Map<String, Double> claRatio) {
     System.out.printf(
         Locale.ROOT,
         "%nPush benchmark: %d ADS streams, %d services x %d endpoints, 3 zones in 2 regions, JDK %s, %d cores%n%n",
@@ -515,6 +535,15 @@ public final class PushBenchmark {
             s.serverCpu() / Math.max(1e-6, x.serverCpu()));
       }
     }
+    claRatio.forEach(
+        (mode, r) ->
+            System.out.printf(
+                Locale.ROOT,
+                "%nbytes of a one-endpoint change / (its ClusterLoadAssignment x %d streams) (%s): %.2fx",
+                n,
+                mode,
+                r));
+    System.out.println();
     perStreamKb.forEach(
         (mode, kb) ->
             System.out.printf(Locale.ROOT, "%nheap per connected stream (%s): %.1f KB", mode, kb));
