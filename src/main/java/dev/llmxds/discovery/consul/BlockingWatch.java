@@ -83,6 +83,9 @@ final class BlockingWatch {
                 failures++;
                 Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                 listener.onError(cause == null ? error.toString() : cause.getMessage());
+                // the retry reads without blocking: a recovered Consul is seen (and reported) at
+                // once, not only at the next change or when the blocking wait runs out
+                index = 0;
                 schedule(backoff.delay(failures).toNanos());
                 return;
               }

@@ -209,7 +209,7 @@ public final class ConsulFleetSource implements FleetSource {
     }
   }
 
-  private void failed(String error) {
+  private synchronized void failed(String error) {
     DiscoveryStatus before = status;
     status = status.failed(clock.instant(), error);
     if (!before.failing() || !error.equals(before.lastError())) {

@@ -103,6 +103,21 @@ class ConsulFaultTest {
   }
 
   @Test
+  void afterAnErrorTheRetryDoesNotBlockSoRecoveryIsSeenWithoutAChange() {
+    startSource("", Map.of());
+    Fleet before = harness.latest();
+    consulDouble.garbageNext(1);
+    consul.pass("llama-1");
+    awaitError("malformed JSON");
+    // nothing changes in Consul from here on; the blocking wait (60 s) outlasts this wait
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> !harness.source.status().failing(),
+        () -> "recovered without a change: " + harness.source.status());
+    assertEquals(before, harness.latest(), "known-good fleet kept");
+  }
+
+  @Test
   void anAnswerSlowerThanTheWaitTimesOutAndIsRetried() {
     startSource("blockingWait: 1s", Map.of());
     Fleet before = harness.latest();
