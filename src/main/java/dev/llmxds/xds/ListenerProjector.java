@@ -27,7 +27,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -143,11 +142,6 @@ public final class ListenerProjector {
         .setTimeout(ProtoDurations.of(config.routeTimeout()))
         .setRetryPolicy(retry)
         .build();
-  }
-
-  /** API listeners for proxyless gRPC, one per service. */
-  public List<Listener> proxylessListeners(Fleet fleet) {
-    return fleet.services().values().stream().map(s -> apiListener(s.name())).toList();
   }
 
   /** The API listener of one service, for proxyless gRPC. */

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmxds.config.ConfigLoader;
 import dev.llmxds.config.ListenerConfig;
+import dev.llmxds.config.LlmXdsConfig;
+import dev.llmxds.fleet.Locality;
+import dev.llmxds.weighting.LoadFactors;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -67,7 +70,13 @@ class ListenerProjectorTest {
 
   @Test
   void proxylessClientsGetOneApiListenerPerServiceNamedAfterIt() throws Exception {
-    List<Listener> listeners = projector.proxylessListeners(fleet(ep(1, "r1", "a")));
+    List<Listener> listeners =
+        new XdsProjection(LlmXdsConfig.DEFAULT)
+            .project(
+                fleet(ep(1, "r1", "a")),
+                LoadFactors.NEUTRAL,
+                new NodeGroupKey(ClientKind.PROXYLESS, Locality.of("r1", "a")))
+            .listeners();
     assertEquals(1, listeners.size());
     Listener l = listeners.get(0);
     assertEquals("llama", l.getName());
