@@ -11,9 +11,10 @@ public record ClusterConfig(
     OutlierDetectionConfig outlierDetection,
     CircuitBreakerConfig circuitBreakers,
     SlowStartConfig slowStart,
-    HealthCheckConfig healthCheck) {
+    HealthCheckConfig healthCheck,
+    Duration updateMergeWindow) {
   public static final ClusterConfig DEFAULT =
-      new ClusterConfig(null, null, null, null, null, null, null, null);
+      new ClusterConfig(null, null, null, null, null, null, null, null, null);
 
   public ClusterConfig {
     connectTimeout =
@@ -27,5 +28,12 @@ public record ClusterConfig(
             "healthyPanicThreshold", Check.orDefault(healthyPanicThreshold, 50.0), 0.0, 100.0);
     outlierDetection = Check.orDefault(outlierDetection, OutlierDetectionConfig.DEFAULT);
     circuitBreakers = Check.orDefault(circuitBreakers, CircuitBreakerConfig.DEFAULT);
+    updateMergeWindow =
+        Check.notNegative(
+            "updateMergeWindow", Check.orDefault(updateMergeWindow, Duration.ofMillis(500)));
+    if (updateMergeWindow.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw new ConfigException(
+          "updateMergeWindow", "must be at most 60s, got " + updateMergeWindow);
+    }
   }
 }

@@ -3,8 +3,9 @@ package dev.llmxds.config;
 import java.time.Duration;
 
 /**
- * The weight policy (see README, "Dynamic weights"): endpoint weight = static weight × factor × 10,
- * factor from 2 (idle) down to 2/maxRatio (saturated), 1 when unknown or stale.
+ * The weight policy (see README, "Dynamic weights"): endpoint weight = static weight × factor ×
+ * 100, factor = relative speed (within 1/speedRange … speedRange of the service's median) ×
+ * congestion (2 idle … 2/maxRatio saturated); 1 when unknown or stale.
  */
 public record WeightsConfig(
     Double queueScale,
@@ -16,9 +17,13 @@ public record WeightsConfig(
     Double deadband,
     Duration staleAfter,
     Duration staleHalfLife,
-    Duration publishInterval) {
+    Duration publishInterval,
+    Duration speedSmoothing,
+    Double speedRange,
+    Duration speedStaleAfter) {
   public static final WeightsConfig DEFAULT =
-      new WeightsConfig(null, null, null, null, null, null, null, null, null, null);
+      new WeightsConfig(
+          null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public WeightsConfig {
     queueScale = Check.range("queueScale", Check.orDefault(queueScale, 4.0), 0.01, 1e6);
@@ -33,5 +38,10 @@ public record WeightsConfig(
         Check.positive("staleHalfLife", Check.orDefault(staleHalfLife, Duration.ofSeconds(5)));
     publishInterval =
         Check.positive("publishInterval", Check.orDefault(publishInterval, Duration.ofSeconds(1)));
+    speedSmoothing =
+        Check.notNegative("speedSmoothing", Check.orDefault(speedSmoothing, Duration.ofSeconds(5)));
+    speedRange = Check.range("speedRange", Check.orDefault(speedRange, 4.0), 1.0, 100.0);
+    speedStaleAfter =
+        Check.positive("speedStaleAfter", Check.orDefault(speedStaleAfter, Duration.ofSeconds(30)));
   }
 }

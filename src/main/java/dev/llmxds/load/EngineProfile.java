@@ -26,8 +26,15 @@ import java.util.stream.Collectors;
  *       plus Triton's own {@code nv_inference_pending_request_count} as waiting.
  * </ul>
  *
- * When a server serves several models (label {@code model_name}, or {@code model} on Triton), only
- * the series of the service's models are read.
+ * Each profile also reads the engine's cumulative generated-token count for the speed estimate,
+ * where it has one: vLLM {@code vllm:generation_tokens_total} (per step); SGLang {@code
+ * sglang:realtime_tokens_total{mode="decode"}} (per step) else {@code
+ * sglang:generation_tokens_total} (per finished request); TGI {@code
+ * tgi_request_generated_tokens_sum} and TensorRT-LLM {@code nv_llm_output_token_len_sum} (per
+ * finished request: coarser, the speed estimate's smoothing absorbs it). Missing: NaN.
+ *
+ * <p>When a server serves several models (label {@code model_name}, or {@code model} on Triton),
+ * only the series of the service's models are read.
  */
 public enum EngineProfile {
   VLLM(EngineKind.VLLM, "model_name"),
@@ -40,14 +47,19 @@ public enum EngineProfile {
   static final String VLLM_SWAPPED = "vllm:num_requests_swapped";
   static final String VLLM_KV = "vllm:kv_cache_usage_perc";
   static final String VLLM_KV_OLD = "vllm:gpu_cache_usage_perc";
+  static final String VLLM_GENERATED = "vllm:generation_tokens_total";
   static final String SGLANG_RUNNING = "sglang:num_running_reqs";
   static final String SGLANG_WAITING = "sglang:num_queue_reqs";
   static final String SGLANG_KV = "sglang:token_usage";
+  static final String SGLANG_DECODED = "sglang:realtime_tokens_total";
+  static final String SGLANG_GENERATED = "sglang:generation_tokens_total";
   static final String TGI_RUNNING = "tgi_batch_current_size";
   static final String TGI_WAITING = "tgi_queue_size";
+  static final String TGI_GENERATED = "tgi_request_generated_tokens_sum";
   static final String TRT_REQUESTS = "nv_trt_llm_request_metrics";
   static final String TRT_KV = "nv_trt_llm_kv_cache_block_metrics";
   static final String TRITON_PENDING = "nv_inference_pending_request_count";
+  static final String TRT_GENERATED = "nv_llm_output_token_len_sum";
 
   /** Every metric name any profile reads: the scraper materialises only these. */
   public static final Set<String> METRIC_NAMES =
@@ -57,14 +69,19 @@ public enum EngineProfile {
           VLLM_SWAPPED,
           VLLM_KV,
           VLLM_KV_OLD,
+          VLLM_GENERATED,
           SGLANG_RUNNING,
           SGLANG_WAITING,
           SGLANG_KV,
+          SGLANG_DECODED,
+          SGLANG_GENERATED,
           TGI_RUNNING,
           TGI_WAITING,
+          TGI_GENERATED,
           TRT_REQUESTS,
           TRT_KV,
-          TRITON_PENDING);
+          TRITON_PENDING,
+          TRT_GENERATED);
 
   private final EngineKind kind;
   private final String modelLabel;
@@ -116,16 +133,31 @@ public enum EngineProfile {
         double running = sum(e, VLLM_RUNNING, ofModel, true);
         double waiting = sum(e, VLLM_WAITING, ofModel, true) + sum(e, VLLM_SWAPPED, ofModel, false);
         double kv = mean(e, e.has(VLLM_KV) ? VLLM_KV : VLLM_KV_OLD, ofModel);
-        yield new EngineLoad(running, waiting, kv);
+        yield new EngineLoad(running, waiting, kv, counter(e, VLLM_GENERATED, ofModel));
       }
-      case SGLANG ->
-          new EngineLoad(
-              sum(e, SGLANG_RUNNING, ofModel, true),
-              sum(e, SGLANG_WAITING, ofModel, true),
-              mean(e, SGLANG_KV, ofModel));
+      case SGLANG -> {
+        // realtime_tokens counts every decode step (scheduler, repeated per tp_rank when every
+        // scheduler reports); generation_tokens only when a request finishes (tokenizer process).
+        // python/sglang/srt/metrics/collector.py
+        double decoded =
+            counter(
+                e,
+                SGLANG_DECODED,
+                ofModel.and(labelIs("mode", "decode")).and(labelAbsentOr("tp_rank", "0")));
+        yield new EngineLoad(
+            sum(e, SGLANG_RUNNING, ofModel, true),
+            sum(e, SGLANG_WAITING, ofModel, true),
+            mean(e, SGLANG_KV, ofModel),
+            Double.isNaN(decoded) ? counter(e, SGLANG_GENERATED, ofModel) : decoded);
+      }
       case TGI ->
+          // tgi_request_generated_tokens is a histogram observed when a request succeeds
+          // (router/src/server.rs); its _sum is the cumulative count.
           new EngineLoad(
-              sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
+              sum(e, TGI_RUNNING, ofModel, true),
+              sum(e, TGI_WAITING, ofModel, true),
+              Double.NaN,
+              counter(e, TGI_GENERATED, ofModel));
       case TRITON -> {
         double running =
             sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "active")), false);
@@ -141,7 +173,9 @@ public enum EngineProfile {
         if (!e.has(TRT_REQUESTS) && !e.has(TRITON_PENDING)) {
           throw new IllegalArgumentException("no " + TRT_REQUESTS + " series");
         }
-        yield new EngineLoad(running, waiting, kv);
+        // nv_llm_output_token_len: a histogram of output tokens per finished request
+        // (inflight_batcher_llm custom_metrics_reporter.cc); absent in older backends.
+        yield new EngineLoad(running, waiting, kv, counter(e, TRT_GENERATED, ofModel));
       }
     };
   }
@@ -165,6 +199,10 @@ public enum EngineProfile {
     return s -> value.equals(s.label(key));
   }
 
+  private static Predicate<Sample> labelAbsentOr(String key, String value) {
+    return s -> s.label(key) == null || value.equals(s.label(key));
+  }
+
   private static List<Sample> select(Exposition e, String name, Predicate<Sample> filter) {
     return e.samples(name).stream().filter(filter).toList();
   }
@@ -179,6 +217,25 @@ public enum EngineProfile {
       if (Double.isFinite(s.value()) && s.value() >= 0) {
         total += s.value();
       }
+    }
+    return total;
+  }
+
+  /**
+   * The sum of a counter's series, or NaN when the engine does not expose it (or a series is not a
+   * usable counter value): the speed estimate then falls back to the service's median.
+   */
+  private static double counter(Exposition e, String name, Predicate<Sample> filter) {
+    List<Sample> samples = select(e, name, filter);
+    if (samples.isEmpty()) {
+      return Double.NaN;
+    }
+    double total = 0;
+    for (Sample s : samples) {
+      if (!Double.isFinite(s.value()) || s.value() < 0) {
+        return Double.NaN;
+      }
+      total += s.value();
     }
     return total;
   }

@@ -2,7 +2,7 @@ package dev.llmxds.weighting;
 
 /**
  * Turns static weight × load factor into the integer weight Envoy accepts: {@code round(static ×
- * factor × 10)}, at least 1. The scale of 10 gives factors (0.1 .. 2) integer resolution.
+ * factor × 100)}, at least 1. The scale of 100 keeps rounding under 1 % for factors from 0.5 up.
  */
 public final class EndpointWeights {
   /** Envoy rejects 0; a GPU leaves rotation by health status, never by weight. */
@@ -12,7 +12,7 @@ public final class EndpointWeights {
   public static final int MAX = 1_000_000;
 
   /** Weight units per unit of static weight at the neutral factor 1. */
-  public static final int SCALE = 10;
+  public static final int SCALE = 100;
 
   private EndpointWeights() {}
 

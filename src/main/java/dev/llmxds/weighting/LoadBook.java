@@ -43,22 +43,23 @@ public final class LoadBook {
   }
 
   /**
-   * The factors to publish for {@code fleet} at {@code nowNanos}: the policy's factor per endpoint,
-   * held at the published value while within the deadband. Forgets endpoints no longer in the
-   * fleet.
+   * The factors to publish for {@code fleet} at {@code nowNanos}: the policy's factor per endpoint
+   * (speeds relative to the median of the service's known speeds), held at the published value
+   * while within the deadband. Forgets endpoints no longer in the fleet.
    */
   public synchronized WeightTable table(Fleet fleet, long nowNanos) {
     Map<Key, EndpointLoad> kept = new HashMap<>();
     Map<String, Map<String, Double>> factors = new TreeMap<>();
     for (InferenceService service : fleet.services().values()) {
       Map<String, Double> ofService = new TreeMap<>();
+      double reference = medianSpeed(service, nowNanos);
       for (Endpoint e : service.endpoints()) {
         Key key = new Key(service.name(), e.id());
         EndpointLoad entry = entries.get(key);
         if (entry == null) {
           continue;
         }
-        double candidate = policy.factor(entry.state(), nowNanos);
+        double candidate = policy.factor(entry.state(), reference, nowNanos);
         double settled = policy.settle(entry.factor(), candidate);
         kept.put(
             key,
@@ -76,6 +77,23 @@ public final class LoadBook {
     entries.clear();
     entries.putAll(kept);
     return new WeightTable(factors);
+  }
+
+  /** The median of the known, fresh speed estimates of {@code service}'s endpoints, or NaN. */
+  private double medianSpeed(InferenceService service, long nowNanos) {
+    double[] known =
+        service.endpoints().stream()
+            .map(e -> entries.get(new Key(service.name(), e.id())))
+            .filter(entry -> entry != null)
+            .mapToDouble(entry -> policy.speed(entry.state(), nowNanos))
+            .filter(speed -> !Double.isNaN(speed))
+            .sorted()
+            .toArray();
+    if (known.length == 0) {
+      return Double.NaN;
+    }
+    int mid = known.length / 2;
+    return known.length % 2 == 1 ? known[mid] : (known[mid - 1] + known[mid]) / 2;
   }
 
   /** The endpoint's load, or null when never scraped. */

@@ -4,30 +4,41 @@ import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.fleet.EngineLoad;
 
 /**
- * Load → weight factor, as pure functions (README, "Dynamic weights"):
+ * Load and speed → weight factor, as pure functions (README, "Dynamic weights"):
  *
  * <pre>
- *   load     = waiting + runningWeight × running                  (smoothed, time constant τ)
- *   pressure = load / queueScale + kvPenalty × max(0, kv − kvKnee) / (1 − kvKnee)
- *   factor   = fMin + (fMax − fMin) / (1 + pressure)               fMax = 2, fMin = 2 / maxRatio
+ *   speed      = generated tokens/s per running sequence             (smoothed, {@link SpeedEstimator})
+ *   relative   = speed / median speed of the service's endpoints      clamped to 1/speedRange … speedRange
+ *   load       = waiting + runningWeight × running                    (smoothed, time constant τ)
+ *   pressure   = load / queueScale + kvPenalty × max(0, kv − kvKnee) / (1 − kvKnee)
+ *   congestion = cMin + (2 − cMin) / (1 + pressure)                   cMin = 2 / maxRatio
+ *   factor     = relative × congestion
  * </pre>
  *
- * An idle engine gets 2, a saturated one approaches 2/maxRatio; 1 is "unknown", the static weight.
- * A stale figure decays toward 1 with a half-life, never to 0 nor to the maximum. A published
- * factor moves only when the new one differs by more than the deadband.
+ * An endpoint with no speed estimate (no counter, never busy, or estimate older than {@code
+ * speedStaleAfter}) counts at the service's median speed, never at the minimum: a GPU that gets no
+ * traffic could otherwise never be measured. A service where no endpoint has an estimate weighs by
+ * congestion alone. An idle engine of median speed gets 2; 1 is "unknown", the static weight. Stale
+ * figures decay toward 1 with a half-life, never to 0 nor to the maximum. A published factor moves
+ * only when the new one differs by more than the deadband.
  */
 public final class WeightPolicy {
+  /** The congestion factor of an idle engine. */
   public static final double MAX_FACTOR = 2.0;
+
   public static final double NEUTRAL = 1.0;
 
   private final WeightsConfig config;
   private final double minFactor;
+  private final SpeedEstimator speeds;
 
   public WeightPolicy(WeightsConfig config) {
     this.config = config;
     this.minFactor = MAX_FACTOR / config.maxRatio();
+    this.speeds = new SpeedEstimator(config.speedSmoothing());
   }
 
+  /** The congestion factor of a saturated engine. */
   public double minFactor() {
     return minFactor;
   }
@@ -36,8 +47,14 @@ public final class WeightPolicy {
   public LoadState observe(LoadState previous, EngineLoad sample, long nowNanos) {
     double load = sample.waiting() + config.runningWeight() * sample.running();
     double kv = sample.kvUsage();
+    Throughput throughput =
+        speeds.next(
+            previous == null ? null : previous.throughput(),
+            sample.generatedTokens(),
+            sample.running(),
+            nowNanos);
     if (previous == null) {
-      return new LoadState(load, kv, nowNanos);
+      return new LoadState(load, kv, nowNanos, throughput);
     }
     double tau = config.smoothing().toNanos();
     double dt = Math.max(0, nowNanos - previous.sampleNanos());
@@ -46,10 +63,11 @@ public final class WeightPolicy {
         Double.isNaN(kv)
             ? Double.NaN
             : Double.isNaN(previous.kv()) ? kv : previous.kv() + alpha * (kv - previous.kv());
-    return new LoadState(previous.load() + alpha * (load - previous.load()), smoothedKv, nowNanos);
+    return new LoadState(
+        previous.load() + alpha * (load - previous.load()), smoothedKv, nowNanos, throughput);
   }
 
-  /** The factor for fresh figures. */
+  /** The congestion factor for fresh figures. */
   public double factor(double load, double kv) {
     double kvOver =
         Double.isNaN(kv) ? 0 : Math.max(0, kv - config.kvKnee()) / (1 - config.kvKnee());
@@ -57,14 +75,44 @@ public final class WeightPolicy {
     return minFactor + (MAX_FACTOR - minFactor) / (1 + pressure);
   }
 
+  /** The endpoint's speed estimate at {@code nowNanos}, or NaN when unknown or too old. */
+  public double speed(LoadState state, long nowNanos) {
+    if (state == null || !state.throughput().knowsSpeed()) {
+      return Double.NaN;
+    }
+    long age = nowNanos - state.throughput().speedNanos();
+    return age <= config.speedStaleAfter().toNanos() ? state.throughput().speed() : Double.NaN;
+  }
+
   /**
-   * The factor at {@code nowNanos}: fresh, decaying toward neutral when stale, neutral if unknown.
+   * {@code speed} relative to the service's {@code reference} (median) speed, within the speed
+   * range; 1 when either is unknown.
    */
+  public double relativeSpeed(double speed, double reference) {
+    if (Double.isNaN(speed) || !(reference > 0)) {
+      return 1.0;
+    }
+    double range = config.speedRange();
+    return Math.max(1 / range, Math.min(range, speed / reference));
+  }
+
+  /** The factor at {@code nowNanos} with no speed reference: congestion alone. */
   public double factor(LoadState state, long nowNanos) {
+    return factor(state, Double.NaN, nowNanos);
+  }
+
+  /**
+   * The factor at {@code nowNanos}: relative speed × congestion when fresh, decaying toward neutral
+   * when stale, neutral if unknown.
+   *
+   * @param referenceSpeed the service's median speed, NaN when no endpoint of it has one
+   */
+  public double factor(LoadState state, double referenceSpeed, long nowNanos) {
     if (state == null) {
       return NEUTRAL;
     }
-    double fresh = factor(state.load(), state.kv());
+    double fresh =
+        relativeSpeed(speed(state, nowNanos), referenceSpeed) * factor(state.load(), state.kv());
     long age = nowNanos - state.sampleNanos();
     long staleAfter = config.staleAfter().toNanos();
     if (age <= staleAfter) {

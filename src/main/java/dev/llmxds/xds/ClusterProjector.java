@@ -59,7 +59,8 @@ public final class ClusterProjector {
             .setCommonLbConfig(
                 Cluster.CommonLbConfig.newBuilder()
                     .setHealthyPanicThreshold(
-                        Percent.newBuilder().setValue(config.healthyPanicThreshold())))
+                        Percent.newBuilder().setValue(config.healthyPanicThreshold()))
+                    .setUpdateMergeWindow(ProtoDurations.of(config.updateMergeWindow())))
             .setCircuitBreakers(circuitBreakers());
     if (config.outlierDetection().enabled()) {
       cluster.setOutlierDetection(outlierDetection(config.outlierDetection()));

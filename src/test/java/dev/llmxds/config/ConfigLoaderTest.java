@@ -70,7 +70,7 @@ class ConfigLoaderTest {
     assertEquals(
         "cluster.leastRequst: unknown field (known fields here: circuitBreakers, connectTimeout,"
             + " healthCheck, healthyPanicThreshold, leastRequest, outlierDetection,"
-            + " overprovisioningFactor, slowStart)",
+            + " overprovisioningFactor, slowStart, updateMergeWindow)",
         e);
   }
 

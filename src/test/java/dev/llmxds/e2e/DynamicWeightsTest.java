@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fake vLLM engines under different loads → the published ClusterLoadAssignment orders their
  * weights by load within a few scrape intervals; a stopped engine's weight decays to its static
- * weight (× 10), not to 0.
+ * weight (× 100), not to 0.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class DynamicWeightsTest {
@@ -106,14 +106,14 @@ class DynamicWeightsTest {
         },
         () -> "weights ordered idle > light > busy: " + weights());
     Map<Integer, Integer> w = weights();
-    assertEquals(40, w.get(idle.port()), "idle: static 2 × factor 2 × 10");
+    assertEquals(400, w.get(idle.port()), "idle: static 2 × factor 2 × 100");
     assertTrue(w.get(busy.port()) >= 2, "a busy engine keeps a weight: " + w);
 
     busy.close();
     Await.until(
         Duration.ofSeconds(15),
-        () -> Math.abs(weights().get(busy.port()) - 20) <= 2,
-        () -> "stopped engine decays to its static weight (20): " + weights());
+        () -> Math.abs(weights().get(busy.port()) - 200) <= 20,
+        () -> "stopped engine decays to its static weight (200): " + weights());
     assertTrue(server.loadBook().get("llama", "127.0.0.1:" + busy.port()).lastError() != null);
   }
 }

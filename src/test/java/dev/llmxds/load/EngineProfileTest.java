@@ -24,14 +24,16 @@ class EngineProfileTest {
     Exposition e = parse(Fixtures.metrics(Fixtures.VLLM_V1));
     assertEquals(EngineProfile.VLLM, EngineProfile.detect(e));
     EngineLoad load = EngineProfile.VLLM.read(e, List.of("some-routing-name"));
-    assertEquals(new EngineLoad(0, 0, 0.0011764705882353343), load);
+    assertEquals(
+        new EngineLoad(0, 0, 0.0011764705882353343, 1739), load, "generation_tokens_total");
   }
 
   @Test
   void sglangCaptureIsDetectedAndRead() {
     Exposition e = parse(Fixtures.metrics(Fixtures.SGLANG));
     assertEquals(EngineProfile.SGLANG, EngineProfile.detect(e));
-    assertEquals(new EngineLoad(162, 2826, 0.28), EngineProfile.SGLANG.read(e, List.of()));
+    assertEquals(
+        new EngineLoad(162, 2826, 0.28, 7.557572e+06), EngineProfile.SGLANG.read(e, List.of()));
   }
 
   @Test
@@ -46,8 +48,10 @@ class EngineProfileTest {
             vllm:kv_cache_usage_perc{engine="0",model_name="m"} 0.9
             vllm:kv_cache_usage_perc{engine="1",model_name="m"} 0.5
             vllm:gpu_cache_usage_perc{engine="0",model_name="m"} 0.1
+            vllm:generation_tokens_total{engine="0",model_name="m"} 1000
+            vllm:generation_tokens_total{engine="1",model_name="m"} 234
             """);
-    assertEquals(new EngineLoad(16, 4, 0.7), EngineProfile.VLLM.read(e, List.of("m")));
+    assertEquals(new EngineLoad(16, 4, 0.7, 1234), EngineProfile.VLLM.read(e, List.of("m")));
   }
 
   @Test
@@ -73,10 +77,12 @@ class EngineProfileTest {
             vllm:num_requests_running{model_name="b"} 40
             vllm:num_requests_waiting{model_name="a"} 1
             vllm:num_requests_waiting{model_name="b"} 10
+            vllm:generation_tokens_total{model_name="a"} 50
+            vllm:generation_tokens_total{model_name="b"} 5000
             vllm:kv_cache_usage_perc{model_name="a"} 0.2
             vllm:kv_cache_usage_perc{model_name="b"} 0.8
             """);
-    assertEquals(new EngineLoad(4, 1, 0.2), EngineProfile.VLLM.read(e, List.of("a")));
+    assertEquals(new EngineLoad(4, 1, 0.2, 50), EngineProfile.VLLM.read(e, List.of("a")));
     assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of("c")));
   }
 
@@ -102,6 +108,54 @@ class EngineProfileTest {
             """);
     assertEquals(EngineProfile.TRITON, EngineProfile.detect(trt));
     assertEquals(new EngineLoad(7, 3, 0.3), EngineProfile.TRITON.read(trt, List.of()));
+  }
+
+  @Test
+  void generatedTokenCountersOfEachEngine() {
+    Exposition sglang =
+        parse(
+            """
+            sglang:num_running_reqs{model_name="m",tp_rank="0"} 10
+            sglang:num_running_reqs{model_name="m",tp_rank="1"} 10
+            sglang:num_queue_reqs{model_name="m",tp_rank="0"} 0
+            sglang:realtime_tokens_total{mode="decode",model_name="m",tp_rank="0"} 5000
+            sglang:realtime_tokens_total{mode="decode",model_name="m",tp_rank="1"} 5000
+            sglang:realtime_tokens_total{mode="prefill_compute",model_name="m",tp_rank="0"} 9e5
+            sglang:generation_tokens_total{model_name="m"} 4200
+            """);
+    assertEquals(
+        5000,
+        EngineProfile.SGLANG.read(sglang, List.of()).generatedTokens(),
+        "per-step decode tokens of one tensor-parallel rank, not prefill, not the per-request sum");
+
+    Exposition tgi =
+        parse(
+            """
+            tgi_queue_size 0
+            tgi_batch_current_size 3
+            tgi_request_generated_tokens_sum 12345.0
+            tgi_request_generated_tokens_count 100
+            """);
+    assertEquals(12345, EngineProfile.TGI.read(tgi, List.of()).generatedTokens());
+
+    Exposition trt =
+        parse(
+            """
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="active",version="1"} 7
+            nv_llm_output_token_len_sum{model="tensorrt_llm",response_metric_type="total_output_tokens",version="1"} 777
+            """);
+    assertEquals(777, EngineProfile.TRITON.read(trt, List.of()).generatedTokens());
+
+    Exposition garbage =
+        parse(
+            """
+            vllm:num_requests_running{model_name="m"} 1
+            vllm:num_requests_waiting{model_name="m"} 0
+            vllm:generation_tokens_total{model_name="m"} -5
+            """);
+    assertTrue(
+        Double.isNaN(EngineProfile.VLLM.read(garbage, List.of()).generatedTokens()),
+        "a negative counter is no counter");
   }
 
   @Test

@@ -98,7 +98,57 @@ class WeightPolicyTest {
     // same load, twice the static weight: twice the integer weight
     double f = policy.factor(3, 0.4);
     assertEquals(2 * EndpointWeights.weight(3, f), EndpointWeights.weight(6, f), 1);
-    assertEquals(30, EndpointWeights.weight(3, 1.0), "neutral: static × 10");
+    assertEquals(300, EndpointWeights.weight(3, 1.0), "neutral: static × 100");
     assertEquals(1, EndpointWeights.weight(1, 1e-9), "never 0");
+  }
+
+  @Test
+  void monotoneInSpeedBoundedByTheRangeAndMedianForUnknown() {
+    Random random = new Random(7);
+    double range = WeightsConfig.DEFAULT.speedRange();
+    for (int i = 0; i < 10_000; i++) {
+      double reference = 1 + random.nextDouble() * 200;
+      double speed = random.nextDouble() * 400;
+      double r = policy.relativeSpeed(speed, reference);
+      assertTrue(r >= 1 / range && r <= range, "bounded: " + r);
+      assertTrue(policy.relativeSpeed(speed * 1.1 + 1, reference) >= r, "faster, never less");
+      assertTrue(policy.relativeSpeed(speed, reference * 1.1 + 1) <= r, "slower peers, never less");
+    }
+    assertEquals(1.0, policy.relativeSpeed(Double.NaN, 80), "unknown counts at the median");
+    assertEquals(1.0, policy.relativeSpeed(80, Double.NaN), "no reference: congestion alone");
+    assertEquals(0.5, policy.relativeSpeed(40, 80), 1e-12);
+    assertEquals(1 / range, policy.relativeSpeed(0, 80), "a stalled GPU keeps a floor, never 0");
+  }
+
+  @Test
+  void factorIsSpeedTimesCongestionAndNeverZero() {
+    LoadState slow = new LoadState(4, 0.3, 0, new Throughput(100, 8, 0, 40, 0));
+    LoadState fast = new LoadState(4, 0.3, 0, new Throughput(100, 8, 0, 80, 0));
+    LoadState unknown = new LoadState(4, 0.3, 0);
+    double congestion = policy.factor(4, 0.3);
+    assertEquals(0.5 * congestion, policy.factor(slow, 80, S), 1e-12);
+    assertEquals(congestion, policy.factor(fast, 80, S), 1e-12);
+    assertEquals(congestion, policy.factor(unknown, 80, S), 1e-12, "unknown: median speed");
+    assertEquals(
+        2 * policy.factor(slow, 60, S), policy.factor(fast, 60, S), 1e-12, "same queue: speed");
+    long old = WeightsConfig.DEFAULT.speedStaleAfter().toNanos() + 1;
+    assertEquals(
+        policy.factor(new LoadState(4, 0.3, old), 80, old),
+        policy.factor(new LoadState(4, 0.3, old, slow.throughput()), 80, old),
+        1e-12,
+        "an estimate older than speedStaleAfter counts at the median");
+    Random random = new Random(11);
+    for (int i = 0; i < 10_000; i++) {
+      double speed = random.nextDouble() * 300;
+      LoadState s =
+          new LoadState(
+              random.nextDouble() * 1_000,
+              random.nextDouble(),
+              0,
+              new Throughput(0, 1, 0, speed, 0));
+      double f = policy.factor(s, 1 + random.nextDouble() * 300, S);
+      assertTrue(f > 0 && Double.isFinite(f), "never 0: " + f);
+      assertTrue(EndpointWeights.weight(1, f) >= EndpointWeights.MIN);
+    }
   }
 }

@@ -41,7 +41,7 @@ class LoadAssignmentProjectorTest {
     assertEquals(0, p0.getPriority());
     assertEquals("a", p0.getLocality().getZone());
     assertEquals(2, p0.getLbEndpointsCount());
-    assertEquals(50, p0.getLoadBalancingWeight().getValue(), "sum of the usable endpoint weights");
+    assertEquals(500, p0.getLoadBalancingWeight().getValue(), "sum of the usable endpoint weights");
     assertEquals(1, cla.getEndpoints(1).getPriority());
     assertEquals("b", cla.getEndpoints(1).getLocality().getZone());
     assertEquals(2, cla.getEndpoints(2).getPriority());
@@ -67,7 +67,7 @@ class LoadAssignmentProjectorTest {
     List<HealthStatus> zoneB =
         cla.getEndpoints(1).getLbEndpointsList().stream().map(LbEndpoint::getHealthStatus).toList();
     assertEquals(List.of(HealthStatus.DEGRADED, HealthStatus.HEALTHY), zoneB);
-    assertEquals(20, cla.getEndpoints(1).getLoadBalancingWeight().getValue());
+    assertEquals(200, cla.getEndpoints(1).getLoadBalancingWeight().getValue());
   }
 
   @Test
@@ -85,7 +85,7 @@ class LoadAssignmentProjectorTest {
         cla.getEndpoints(0).getLbEndpointsList().stream()
             .map(e -> e.getLoadBalancingWeight().getValue())
             .toList();
-    assertEquals(List.of(40, 1), weights);
+    assertEquals(List.of(400, 1), weights);
   }
 
   @Test

@@ -1,0 +1,53 @@
+package dev.llmxds.weighting;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.llmxds.config.WeightsConfig;
+import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.EngineLoad;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.fleet.Locality;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Speeds are compared within a service: same queue, weights in the ratio of the speeds. */
+class LoadBookTest {
+  private static final long S = 1_000_000_000L;
+
+  private static Endpoint endpoint(int port) {
+    return new Endpoint("127.0.0.1", port, Locality.of("r", "a"), 1, EndpointHealth.HEALTHY, false);
+  }
+
+  @Test
+  void sameQueueDifferentSpeedsWeighInTheRatioOfTheirSpeeds() {
+    LoadBook book = new LoadBook(new WeightPolicy(WeightsConfig.DEFAULT));
+    List<Endpoint> endpoints = new ArrayList<>();
+    double[] perSequence = {30, 60, 60, 120}; // tokens/s per running sequence
+    for (int i = 0; i < perSequence.length; i++) {
+      endpoints.add(endpoint(9000 + i));
+    }
+    endpoints.add(endpoint(9100)); // never scraped
+    endpoints.add(endpoint(9101)); // an engine without a token counter
+    Fleet fleet = Fleet.of(List.of(new InferenceService("llm", List.of("m"), endpoints)));
+    for (int t = 0; t <= 30; t++) {
+      for (int i = 0; i < perSequence.length; i++) {
+        book.record(
+            "llm",
+            endpoints.get(i).id(),
+            new EngineLoad(8, 2, 0.4, perSequence[i] * 8 * t),
+            "vllm",
+            t * S);
+      }
+      book.record("llm", endpoints.get(5).id(), new EngineLoad(8, 2, 0.4), "tgi", t * S);
+    }
+    WeightTable table = book.table(fleet, 30 * S);
+    double median = table.factor("llm", endpoints.get(1).id());
+    assertEquals(0.5, table.factor("llm", endpoints.get(0).id()) / median, 1e-9);
+    assertEquals(2.0, table.factor("llm", endpoints.get(3).id()) / median, 1e-9);
+    assertEquals(median, table.factor("llm", endpoints.get(5).id()), 1e-9, "no counter: median");
+    assertEquals(1.0, table.factor("llm", endpoints.get(4).id()), "never scraped: neutral");
+  }
+}
