@@ -23,12 +23,23 @@ import java.util.Random;
 public final class Simulator {
   /** The policies compared, in table order. */
   public enum Kind {
-    ROUND_ROBIN,
-    NGINX_LEAST_CONN,
-    SIDECAR_LEAST_REQUEST,
-    FORMULA,
-    LLM_XDS,
-    ORACLE
+    ROUND_ROBIN("round robin"),
+    NGINX_LEAST_CONN("one global least_conn"),
+    SIDECAR_LEAST_REQUEST("least request"),
+    FORMULA("0.7/0.3 formula"),
+    LLM_XDS("llm-xds"),
+    ORACLE("oracle");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    /** A short column name. */
+    public String label() {
+      return label;
+    }
   }
 
   private final Scenario scenario;
@@ -92,7 +103,9 @@ public final class Simulator {
       control[0].measureFrom(scenario.warmup());
     }
     scenario.events().accept(clock, engines);
-    Workload workload = new Workload(seed, scenario.rate(), scenario.bursty());
+    Workload workload =
+        new Workload(
+            seed, scenario.rate(), scenario.bursty(), scenario.mix(), sidecars, scenario.skew());
     Random routing = new Random(seed + 2);
     long[] ids = {0};
     Runnable[] arrive = new Runnable[1];
@@ -104,7 +117,7 @@ public final class Simulator {
                   clock.now(),
                   workload.promptTokens(),
                   workload.outputTokens(),
-                  workload.random().nextInt(sidecars));
+                  workload.sidecar());
           int[] candidates = candidates(engines, scenario.sidecarZones().get(r.sidecar), routing);
           if (candidates.length == 0) {
             r.engine = -1;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.sim.report.Result;
+import dev.llmxds.sim.workload.Workload;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +20,8 @@ class SimulatorSanityTest {
   @Test
   void withOneProxyEnvoyLeastRequestMatchesNginxLeastConn() {
     Scenario one =
-        new Scenario(
-            "one proxy",
-            List.of(1.0, 1.0, 1.0, 1.0),
-            null,
-            List.of("a"),
-            t -> 0.8 * 4 * Scenario.RPS_PER_UNIT,
-            false,
-            DURATION,
-            40,
-            (c, e) -> {});
+        Scenario.flat(
+            "one proxy", List.of(1.0, 1.0, 1.0, 1.0), 0.8, Workload.Mix.CHAT, 1, DURATION);
     Simulator sim = new Simulator(one, 7, WeightsConfig.DEFAULT);
     Result lr = sim.run(Simulator.Kind.SIDECAR_LEAST_REQUEST);
     Result nginx = sim.run(Simulator.Kind.NGINX_LEAST_CONN);
