@@ -10,6 +10,7 @@ import dev.llmxds.fleet.Locality;
 import dev.llmxds.load.EngineProfile;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.envoy.MergeWindow;
 import dev.llmxds.sim.policy.WeightSource;
 import dev.llmxds.weighting.EndpointWeights;
 import dev.llmxds.weighting.LoadBook;
@@ -20,10 +21,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.IntConsumer;
 
 /**
- * A control plane in simulated time, publishing weights that every sidecar applies at its own 1 s
- * update-merge-window boundary. Two kinds:
+ * A control plane in simulated time. It publishes weights when they change; each sidecar's Envoy
+ * receives the update after an xDS delivery delay (uniform {@value #DELIVERY_MIN_MS}–{@value
+ * #DELIVERY_MAX_MS} ms, in order), writes the weights into its hosts at once and lets its {@link
+ * MergeWindow} decide when the load balancers rebuild with them (Envoy's {@code
+ * update_merge_window}, default 1 s). Two kinds:
  *
  * <ul>
  *   <li>{@link #llmXds}: llm-xds's real loop — each engine's /metrics rendered in vLLM's format
@@ -38,7 +43,12 @@ public final class ControlPlane implements WeightSource {
   static final double SCRAPE_INTERVAL = 1.0;
   static final double SCRAPE_DELAY = 0.05;
   static final double PUBLISH_INTERVAL = 1.0;
-  static final double MERGE_WINDOW = 1.0;
+
+  /** Envoy's default {@code common_lb_config.update_merge_window}. */
+  public static final long MERGE_WINDOW_MS = 1000;
+
+  static final long DELIVERY_MIN_MS = 5;
+  static final long DELIVERY_MAX_MS = 30;
 
   private final Clock clock;
   private final List<SimEngine> engines;
@@ -46,7 +56,11 @@ public final class ControlPlane implements WeightSource {
   private final LoadBook book;
   private final Fleet fleet;
   private final int[] published;
-  private final int[][] applied;
+  private final int[][] received;
+  private final MergeWindow[] windows;
+  private final double[] lastDelivery;
+  private final Random delivery;
+  private final List<IntConsumer> listeners = new ArrayList<>();
   private final double[] connections;
   private final double[] latency;
   private long updates;
@@ -58,7 +72,8 @@ public final class ControlPlane implements WeightSource {
       int sidecars,
       boolean formula,
       WeightsConfig weights,
-      Random random) {
+      Random random,
+      long mergeWindowMs) {
     this.clock = clock;
     this.engines = engines;
     this.formula = formula;
@@ -77,35 +92,52 @@ public final class ControlPlane implements WeightSource {
     this.fleet = Fleet.of(List.of(new InferenceService("llm", List.of("m"), endpoints)));
     this.published = new int[engines.size()];
     Arrays.fill(published, EndpointWeights.weight(1, 1.0));
-    this.applied = new int[sidecars][];
+    this.received = new int[sidecars][];
+    this.windows = new MergeWindow[sidecars];
+    this.lastDelivery = new double[sidecars];
     this.connections = new double[engines.size()];
     this.latency = new double[engines.size()];
     Arrays.fill(latency, Double.NaN);
     for (int s = 0; s < sidecars; s++) {
-      applied[s] = published.clone();
+      received[s] = published.clone();
       int sidecar = s;
-      double phase = random.nextDouble() * MERGE_WINDOW;
-      clock.at(phase, () -> applyLoop(sidecar));
+      windows[s] =
+          new MergeWindow(
+              mergeWindowMs,
+              (nanos, action) -> clock.at(nanos / 1e9, action),
+              () -> listeners.forEach(l -> l.accept(sidecar)));
     }
     for (SimEngine e : engines) {
       clock.at(random.nextDouble() * SCRAPE_INTERVAL, () -> scrapeLoop(e));
     }
+    this.delivery = new Random(random.nextLong());
     clock.at(PUBLISH_INTERVAL, this::publishLoop);
   }
 
   public static ControlPlane llmXds(
       Clock clock, List<SimEngine> engines, int sidecars, WeightsConfig weights, Random random) {
-    return new ControlPlane(clock, engines, sidecars, false, weights, random);
+    return llmXds(clock, engines, sidecars, weights, random, MERGE_WINDOW_MS);
+  }
+
+  public static ControlPlane llmXds(
+      Clock clock,
+      List<SimEngine> engines,
+      int sidecars,
+      WeightsConfig weights,
+      Random random,
+      long mergeWindowMs) {
+    return new ControlPlane(clock, engines, sidecars, false, weights, random, mergeWindowMs);
   }
 
   public static ControlPlane formula(
       Clock clock, List<SimEngine> engines, int sidecars, Random random) {
-    return new ControlPlane(clock, engines, sidecars, true, WeightsConfig.DEFAULT, random);
+    return formula(clock, engines, sidecars, random, MERGE_WINDOW_MS);
   }
 
-  private void applyLoop(int sidecar) {
-    applied[sidecar] = published.clone();
-    clock.after(MERGE_WINDOW, () -> applyLoop(sidecar));
+  public static ControlPlane formula(
+      Clock clock, List<SimEngine> engines, int sidecars, Random random, long mergeWindowMs) {
+    return new ControlPlane(
+        clock, engines, sidecars, true, WeightsConfig.DEFAULT, random, mergeWindowMs);
   }
 
   private void scrapeLoop(SimEngine e) {
@@ -156,8 +188,23 @@ public final class ControlPlane implements WeightSource {
       if (clock.now() >= measureFrom) {
         updates++;
       }
+      for (int s = 0; s < received.length; s++) {
+        int sidecar = s;
+        int[] update = published.clone();
+        double delay =
+            (DELIVERY_MIN_MS + delivery.nextDouble() * (DELIVERY_MAX_MS - DELIVERY_MIN_MS)) / 1e3;
+        // one ordered xDS stream per sidecar: an update never overtakes the previous one
+        lastDelivery[s] = Math.max(lastDelivery[s], clock.now() + delay);
+        clock.at(lastDelivery[s], () -> receive(sidecar, update));
+      }
     }
     clock.after(PUBLISH_INTERVAL, this::publishLoop);
+  }
+
+  /** The sidecar's Envoy gets the update: weights into the hosts now, rebuild when merged. */
+  private void receive(int sidecar, int[] update) {
+    received[sidecar] = update;
+    windows[sidecar].update(clock.nanos());
   }
 
   private int[] llmXdsWeights() {
@@ -190,7 +237,17 @@ public final class ControlPlane implements WeightSource {
 
   @Override
   public int weight(int sidecar, int engine) {
-    return applied[sidecar][engine];
+    return received[sidecar][engine];
+  }
+
+  @Override
+  public void onApplied(IntConsumer listener) {
+    listeners.add(listener);
+  }
+
+  /** The sidecar's merge window, for its counters. */
+  public MergeWindow mergeWindow(int sidecar) {
+    return windows[sidecar];
   }
 
   @Override

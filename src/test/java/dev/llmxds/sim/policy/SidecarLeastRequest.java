@@ -2,12 +2,12 @@ package dev.llmxds.sim.policy;
 
 import dev.llmxds.sim.Request;
 import java.util.Random;
-import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Envoy least request in every sidecar, each counting only its own active requests; weights from
- * {@code weights} (null: all equal, plain Envoy least request). Each sidecar applies new weights at
- * its own update merge window boundary.
+ * {@code weights} (null: all equal, plain Envoy least request). Each sidecar's balancer rebuilds
+ * when an update takes effect there (see {@link WeightSource}).
  */
 public final class SidecarLeastRequest implements Policy {
   private final String name;
@@ -17,13 +17,30 @@ public final class SidecarLeastRequest implements Policy {
 
   public SidecarLeastRequest(
       String name, int sidecars, int engines, long seed, WeightSource weights) {
+    this(name, sidecars, engines, seed, weights, EnvoyLeastRequest.Config.DEFAULT);
+  }
+
+  public SidecarLeastRequest(
+      String name,
+      int sidecars,
+      int engines,
+      long seed,
+      WeightSource weights,
+      EnvoyLeastRequest.Config config) {
     this.name = name;
     this.weights = weights;
     balancers = new EnvoyLeastRequest[sidecars];
     active = new int[sidecars][engines];
     for (int i = 0; i < sidecars; i++) {
-      balancers[i] = new EnvoyLeastRequest(new Random(seed + i), 2, 1.0);
+      balancers[i] = new EnvoyLeastRequest(new Random(seed + i), config);
     }
+    if (weights != null) {
+      weights.onApplied(s -> balancers[s].refresh(weightsOf(s), e -> active[s][e]));
+    }
+  }
+
+  private IntUnaryOperator weightsOf(int sidecar) {
+    return weights == null ? e -> 1 : e -> weights.weight(sidecar, e);
   }
 
   @Override
@@ -33,13 +50,8 @@ public final class SidecarLeastRequest implements Policy {
 
   @Override
   public int route(Request r, int[] candidates) {
-    int[] w = new int[candidates.length];
-    IntFunction<Integer> weightOf = weights == null ? e -> 1 : e -> weights.weight(r.sidecar, e);
-    for (int i = 0; i < candidates.length; i++) {
-      w[i] = weightOf.apply(candidates[i]);
-    }
     int[] mine = active[r.sidecar];
-    int engine = balancers[r.sidecar].pick(candidates, w, e -> mine[e]);
+    int engine = balancers[r.sidecar].pick(candidates, weightsOf(r.sidecar), e -> mine[e]);
     mine[engine]++;
     return engine;
   }
