@@ -37,11 +37,13 @@ public final class ClusterProjector {
   public Cluster project(InferenceService service) {
     Cluster.LeastRequestLbConfig.Builder leastRequest =
         Cluster.LeastRequestLbConfig.newBuilder()
-            .setChoiceCount(UInt32Value.of(config.leastRequest().choiceCount()))
-            .setActiveRequestBias(
-                RuntimeDouble.newBuilder()
-                    .setDefaultValue(config.leastRequest().activeRequestBias())
-                    .setRuntimeKey("llm_xds.active_request_bias"));
+            .setChoiceCount(UInt32Value.of(config.leastRequest().choiceCount()));
+    if (config.leastRequest().activeRequestBias() != null) {
+      leastRequest.setActiveRequestBias(
+          RuntimeDouble.newBuilder()
+              .setDefaultValue(config.leastRequest().activeRequestBias())
+              .setRuntimeKey("llm_xds.active_request_bias"));
+    }
     if (config.slowStart() != null) {
       leastRequest.setSlowStartConfig(slowStart(config.slowStart()));
     }

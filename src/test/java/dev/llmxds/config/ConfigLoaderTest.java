@@ -25,7 +25,8 @@ class ConfigLoaderTest {
     assertEquals(null, c.discovery().file().path());
     assertEquals(Duration.ofMillis(100), c.reconciler().debounce());
     assertEquals(2, c.cluster().leastRequest().choiceCount());
-    assertEquals(1.0, c.cluster().leastRequest().activeRequestBias());
+    assertEquals(null, c.cluster().leastRequest().activeRequestBias(), "left to Envoy");
+    assertEquals(Duration.ofMillis(500), c.cluster().updateMergeWindow());
     assertEquals(140, c.cluster().overprovisioningFactor());
     assertEquals("small-pool", c.cluster().outlierDetection().preset());
     assertEquals("x-model", c.listener().modelHeader());

@@ -42,7 +42,6 @@ import java.util.function.IntConsumer;
 public final class ControlPlane implements WeightSource {
   static final double SCRAPE_INTERVAL = 1.0;
   static final double SCRAPE_DELAY = 0.05;
-  static final double PUBLISH_INTERVAL = 1.0;
 
   /** Envoy's default {@code common_lb_config.update_merge_window}. */
   public static final long MERGE_WINDOW_MS = 1000;
@@ -63,6 +62,7 @@ public final class ControlPlane implements WeightSource {
   private final List<IntConsumer> listeners = new ArrayList<>();
   private final double[] connections;
   private final double[] latency;
+  private final double publishInterval;
   private long updates;
   private double measureFrom;
 
@@ -78,6 +78,7 @@ public final class ControlPlane implements WeightSource {
     this.engines = engines;
     this.formula = formula;
     this.book = new LoadBook(new WeightPolicy(weights));
+    this.publishInterval = weights.publishInterval().toNanos() / 1e9;
     List<Endpoint> endpoints = new ArrayList<>();
     for (SimEngine e : engines) {
       endpoints.add(
@@ -111,7 +112,7 @@ public final class ControlPlane implements WeightSource {
       clock.at(random.nextDouble() * SCRAPE_INTERVAL, () -> scrapeLoop(e));
     }
     this.delivery = new Random(random.nextLong());
-    clock.at(PUBLISH_INTERVAL, this::publishLoop);
+    clock.at(publishInterval, this::publishLoop);
   }
 
   public static ControlPlane llmXds(
@@ -198,7 +199,7 @@ public final class ControlPlane implements WeightSource {
         clock.at(lastDelivery[s], () -> receive(sidecar, update));
       }
     }
-    clock.after(PUBLISH_INTERVAL, this::publishLoop);
+    clock.after(publishInterval, this::publishLoop);
   }
 
   /** The sidecar's Envoy gets the update: weights into the hosts now, rebuild when merged. */

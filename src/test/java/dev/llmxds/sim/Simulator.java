@@ -1,8 +1,10 @@
 package dev.llmxds.sim;
 
+import dev.llmxds.config.ClusterConfig;
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.demo.EngineModel;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.policy.EnvoyLeastRequest;
 import dev.llmxds.sim.policy.NginxLeastConn;
 import dev.llmxds.sim.policy.Oracle;
 import dev.llmxds.sim.policy.Policy;
@@ -13,6 +15,7 @@ import dev.llmxds.sim.report.Result;
 import dev.llmxds.sim.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Random;
 
 /**
@@ -45,11 +48,31 @@ public final class Simulator {
   private final Scenario scenario;
   private final long seed;
   private final WeightsConfig weights;
+  private final ClusterConfig cluster;
 
-  public Simulator(Scenario scenario, long seed, WeightsConfig weights) {
+  /**
+   * @param weights llm-xds's weight policy
+   * @param cluster llm-xds's cluster settings: least-request bias and choice count, update merge
+   *     window; the plain least-request and formula policies run on clusters that set nothing
+   */
+  public Simulator(Scenario scenario, long seed, WeightsConfig weights, ClusterConfig cluster) {
     this.scenario = scenario;
     this.seed = seed;
     this.weights = weights;
+    this.cluster = cluster;
+  }
+
+  public Simulator(Scenario scenario, long seed, WeightsConfig weights) {
+    this(scenario, seed, weights, ClusterConfig.DEFAULT);
+  }
+
+  /** What llm-xds's Cluster asks of each sidecar's least-request balancer. */
+  static EnvoyLeastRequest.Config leastRequest(ClusterConfig cluster) {
+    Double bias = cluster.leastRequest().activeRequestBias();
+    return new EnvoyLeastRequest.Config(
+        cluster.leastRequest().choiceCount(),
+        bias == null ? OptionalDouble.empty() : OptionalDouble.of(bias),
+        true);
   }
 
   public Result run(Kind kind) {
@@ -93,9 +116,21 @@ public final class Simulator {
                 control[0]);
           }
           case LLM_XDS -> {
-            control[0] = ControlPlane.llmXds(clock, engines, sidecars, weights, lbRandom);
+            control[0] =
+                ControlPlane.llmXds(
+                    clock,
+                    engines,
+                    sidecars,
+                    weights,
+                    lbRandom,
+                    cluster.updateMergeWindow().toMillis());
             yield new SidecarLeastRequest(
-                "llm-xds (weighted least request)", sidecars, engines.size(), seed, control[0]);
+                "llm-xds (weighted least request)",
+                sidecars,
+                engines.size(),
+                seed,
+                control[0],
+                leastRequest(cluster));
           }
           case ORACLE -> new Oracle(engines);
         };

@@ -42,6 +42,16 @@ class ClusterProjectorTest {
   }
 
   @Test
+  void byDefaultTheBiasIsLeftToEnvoySoEqualWeightsKeepPowerOfTwoChoices() {
+    Cluster c = project("{}");
+    assertFalse(c.getLeastRequestLbConfig().hasActiveRequestBias());
+    assertEquals(500_000_000, c.getCommonLbConfig().getUpdateMergeWindow().getNanos());
+    assertEquals(
+        2,
+        project("{updateMergeWindow: 2s}").getCommonLbConfig().getUpdateMergeWindow().getSeconds());
+  }
+
+  @Test
   void defaultOutlierDetectionEjectsInPoolsOfTwoToTenGpus() {
     OutlierDetection od = project("{}").getOutlierDetection();
     for (int hosts = 2; hosts <= 10; hosts++) {
