@@ -27,7 +27,9 @@ class FakeEngineTest {
 
   @BeforeEach
   void start() {
-    engine = new FakeEngine("llama", new EngineModel.Spec(2, 2, 0.1, 5, 8192, 1.0), "127.0.0.1", 0);
+    engine =
+        new FakeEngine(
+            "llama", new EngineModel.Spec(2, 2048, 16, 512, 2, 0.01, 0.0001, 1.0), "127.0.0.1", 0);
   }
 
   @AfterEach
