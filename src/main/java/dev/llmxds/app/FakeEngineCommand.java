@@ -38,8 +38,17 @@ final class FakeEngineCommand implements Callable<Integer> {
   @Option(names = "--speed", defaultValue = "1.0", description = "GPU speed, 1.0 = reference.")
   double speed;
 
-  @Option(names = "--max-num-seqs", defaultValue = "32", description = "Batch size limit.")
+  @Option(
+      names = "--max-num-seqs",
+      defaultValue = "256",
+      description = "Most requests running at once (vLLM's --max-num-seqs).")
   int maxNumSeqs;
+
+  @Option(
+      names = "--max-num-batched-tokens",
+      defaultValue = "8192",
+      description = "Tokens per engine step (vLLM's --max-num-batched-tokens).")
+  int maxNumBatchedTokens;
 
   @Option(names = "--consul", description = "Register in the Consul agent at this URL.")
   URI consul;
@@ -61,7 +70,17 @@ final class FakeEngineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EngineModel.Spec spec = new EngineModel.Spec(maxNumSeqs, 8, 0.4, 20, 64 * 1024, speed);
+    EngineModel.Spec d = EngineModel.Spec.DEFAULT;
+    EngineModel.Spec spec =
+        new EngineModel.Spec(
+            maxNumSeqs,
+            maxNumBatchedTokens,
+            d.blockSize(),
+            d.kvCacheBlocks(),
+            d.stepBaseMs(),
+            d.stepPerTokenMs(),
+            d.stepPerContextTokenMs(),
+            speed);
     FakeEngine engine = new FakeEngine(model, spec, listen, port);
     System.out.printf(
         "fake vLLM engine %s on %s:%d (speed %.2f)%n", model, listen, engine.port(), speed);

@@ -53,9 +53,11 @@ public final class FakeEngine implements AutoCloseable {
   private final long[] e2eCounts = new long[E2E_BUCKETS.length];
   private double ttftSum;
   private double e2eSum;
+  private long successTotal;
+  // The model's counters as of the last step the GPU finished (the model counts when it plans one).
   private long promptTokensTotal;
   private long generationTokensTotal;
-  private long successTotal;
+  private long preemptionsTotal;
   private volatile boolean closed;
 
   private record Pending(long submittedNanos, BlockingQueue<Integer> events) {}
@@ -102,7 +104,6 @@ public final class FakeEngine implements AutoCloseable {
     synchronized (this) {
       engine.submit(new EngineModel.Request(id, promptTokens, maxTokens));
       pending.put(id, p);
-      promptTokensTotal += promptTokens;
       notifyAll();
     }
     return p.events();
@@ -127,6 +128,9 @@ public final class FakeEngine implements AutoCloseable {
       LockSupport.parkNanos(step.durationNanos()); // the GPU computing this step
       long now = System.nanoTime();
       synchronized (this) {
+        promptTokensTotal = engine.promptTokensTotal();
+        generationTokensTotal = engine.generationTokensTotal();
+        preemptionsTotal = engine.preemptionsTotal();
         for (long id : step.firstTokens()) {
           Pending p = pending.get(id);
           double ttft = (now - p.submittedNanos()) / 1e9;
@@ -136,7 +140,6 @@ public final class FakeEngine implements AutoCloseable {
         for (long id : step.tokens()) {
           Pending p = pending.get(id);
           p.events().add(1);
-          generationTokensTotal++;
         }
         for (long id : step.finished()) {
           Pending p = pending.remove(id);
@@ -182,6 +185,12 @@ public final class FakeEngine implements AutoCloseable {
         "KV-cache usage. 1 means 100 percent usage.",
         labels,
         engine.kvUsage());
+    counter(
+        b,
+        "vllm:num_preemptions",
+        "Cumulative number of preemption from the engine.",
+        labels,
+        preemptionsTotal);
     counter(
         b, "vllm:prompt_tokens", "Number of prefill tokens processed.", labels, promptTokensTotal);
     counter(

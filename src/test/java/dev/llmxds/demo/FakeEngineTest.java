@@ -27,7 +27,9 @@ class FakeEngineTest {
 
   @BeforeEach
   void start() {
-    engine = new FakeEngine("llama", new EngineModel.Spec(2, 2, 0.1, 5, 8192, 1.0), "127.0.0.1", 0);
+    engine =
+        new FakeEngine(
+            "llama", new EngineModel.Spec(2, 2048, 16, 512, 2, 0.01, 0.0001, 1.0), "127.0.0.1", 0);
   }
 
   @AfterEach
@@ -93,5 +95,23 @@ class FakeEngineTest {
     assertEquals("counter", e.types().get("vllm:generation_tokens_total"));
     assertEquals("histogram", e.types().get("vllm:time_to_first_token_seconds"));
     assertEquals("0", e.samples("vllm:num_requests_running").get(0).label("engine"));
+    assertEquals("counter", e.types().get("vllm:num_preemptions_total"));
+    assertEquals("counter", e.types().get("vllm:prompt_tokens_total"));
+
+    // the counters are the model's: prompts counted at their first token, every token generated
+    Await.until(
+        Duration.ofSeconds(5),
+        () -> counter("vllm:generation_tokens_total") >= 4,
+        "tokens generated");
+    assertEquals(2 * 10, counter("vllm:prompt_tokens_total"), "two prompts of 10 have started");
+    assertEquals(0, counter("vllm:num_preemptions_total"));
+  }
+
+  private double counter(String name) {
+    try {
+      return PrometheusParser.parse(get("/metrics").body()).samples(name).get(0).value();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

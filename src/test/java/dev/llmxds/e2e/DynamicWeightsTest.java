@@ -65,7 +65,7 @@ class DynamicWeightsTest {
 
   @Test
   void weightsFollowEngineLoadAndAStoppedEngineDecaysToItsStaticWeight() {
-    EngineModel.Spec spec = new EngineModel.Spec(4, 5, 0.5, 10, 1 << 20, 1.0);
+    EngineModel.Spec spec = new EngineModel.Spec(4, 8192, 16, 1 << 16, 5, 0.04, 0.00004, 1.0);
     busy = new FakeEngine("llama", spec, "127.0.0.1", 0);
     light = new FakeEngine("llama", spec, "127.0.0.1", 0);
     idle = new FakeEngine("llama", spec, "127.0.0.1", 0);

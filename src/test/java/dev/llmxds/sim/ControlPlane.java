@@ -156,13 +156,17 @@ public final class ControlPlane implements WeightSource {
         Locale.ROOT,
         "# TYPE vllm:num_requests_running gauge%nvllm:num_requests_running%s%d.0%n"
             + "# TYPE vllm:num_requests_waiting gauge%nvllm:num_requests_waiting%s%d.0%n"
-            + "# TYPE vllm:kv_cache_usage_perc gauge%nvllm:kv_cache_usage_perc%s%s",
+            + "# TYPE vllm:kv_cache_usage_perc gauge%nvllm:kv_cache_usage_perc%s%s%n"
+            + "# TYPE vllm:generation_tokens_total counter%n"
+            + "vllm:generation_tokens_total%s%d.0%n",
         l,
         e.running(),
         l,
         e.waiting(),
         l,
-        e.kvUsage());
+        e.kvUsage(),
+        l,
+        e.generatedTokens());
   }
 
   private void record(SimEngine e, String body) {

@@ -14,15 +14,21 @@ class SimEngineTest {
   void stepTimesScaleWithSpeedAndSpeedCanChange() {
     Clock clock = new Clock();
     List<Request> done = new ArrayList<>();
-    // base 10 ms, 1 ms per sequence, 100 ms per 1k prompt tokens
+    // base 10 ms, 0.1 ms per scheduled token, 0.001 ms per context token, twice the reference
     SimEngine engine =
-        new SimEngine(0, "a", new EngineModel.Spec(8, 10, 1, 100, 100_000, 2.0), clock, done::add);
+        new SimEngine(
+            0,
+            "a",
+            new EngineModel.Spec(8, 8192, 16, 10_000, 10, 0.1, 0.001, 2.0),
+            clock,
+            done::add);
     Request r = new Request(1, 0, 1000, 3, 0);
     engine.submit(r);
     clock.run(10);
-    // step 1: (10 + 1 + 100) / 2 = 55.5 ms → first token; steps 2 and 3: (10 + 1) / 2 = 5.5 ms
+    // step 1, the prefill: (10 + 0.1 × 1000 + 0.001 × 1000) / 2 = 55.5 ms → first token;
+    // steps 2 and 3 decode with contexts 1001 and 1002: (10 + 0.1 + 1.001|1.002) / 2
     assertEquals(0.0555, r.firstToken, 1e-9);
-    assertEquals(0.0555 + 2 * 0.0055, r.done, 1e-9);
+    assertEquals(0.0555 + 0.0055505 + 0.005551, r.done, 1e-9);
     assertEquals(List.of(r), done);
 
     engine.speed(1.0);

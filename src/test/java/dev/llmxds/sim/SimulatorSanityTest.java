@@ -46,18 +46,19 @@ class SimulatorSanityTest {
     }
   }
 
+  /**
+   * With the vLLM V1 engine model (256 sequences, on-demand KV, chunked prefill) a slower GPU takes
+   * its extra in-flight requests into its batch instead of queueing them, and per-sidecar least
+   * request already sends it fewer: llm-xds gains ~6 % in TTFT p99 here (seed 42), not the 2× the
+   * earlier model (32 sequences, whole-request KV reservation) showed. This checks it is not worse.
+   */
   @Test
-  void llmXdsBeatsPerSidecarLeastRequestOnTheHeterogeneousFleet() {
+  void llmXdsIsNoWorseThanPerSidecarLeastRequestOnTheHeterogeneousFleet() {
     Scenario mixed = Scenario.all(DURATION).get(1);
     Simulator sim = new Simulator(mixed, 42, WeightsConfig.DEFAULT);
     Result lr = sim.run(Simulator.Kind.SIDECAR_LEAST_REQUEST);
     Result llmXds = sim.run(Simulator.Kind.LLM_XDS);
-    // Was >= 2 (about 3.3 at this seed) while the model restarted every schedule from a fresh
-    // EDF state, which hands the first picks after each rebuild to the hosts with the highest
-    // effective weight. Envoy starts each rebuild at the balancer's own random point
-    // (createWithPicks with its seed), and with about one rebuild every 2 s a schedule lives only
-    // ~20 picks per sidecar, so that phase matters: about 1.9 here, 0.9 to 2.6 over seeds 1 to 7.
-    assertTrue(lr.ttftP99() / llmXds.ttftP99() >= 1.5, llmXds + " vs " + lr);
+    assertTrue(lr.ttftP99() / llmXds.ttftP99() >= 1, llmXds + " vs " + lr);
     assertTrue(llmXds.weightUpdatesPerSecond() <= 1.0, "at most one weight publication a second");
   }
 }

@@ -24,6 +24,7 @@ public final class SimEngine {
   private boolean alive = true;
   private double inFlightArea;
   private double lastChange;
+  private long generatedTokens;
 
   public SimEngine(
       int id, String zone, EngineModel.Spec spec, Clock clock, Consumer<Request> onDone) {
@@ -84,6 +85,7 @@ public final class SimEngine {
       return;
     }
     accumulate();
+    generatedTokens += step.tokens().size(); // counted once the step's output is out, as vLLM does
     for (long id : step.firstTokens()) {
       requests.get(id).firstToken = clock.now();
     }
@@ -93,6 +95,11 @@ public final class SimEngine {
       onDone.accept(r);
     }
     step();
+  }
+
+  /** Tokens generated so far ({@code vllm:generation_tokens_total}). */
+  public long generatedTokens() {
+    return generatedTokens;
   }
 
   public int maxNumSeqs() {
