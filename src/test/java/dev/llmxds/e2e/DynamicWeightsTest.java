@@ -36,13 +36,14 @@ class DynamicWeightsTest {
   private FakeEngine busy;
   private FakeEngine light;
   private FakeEngine idle;
+  private FakeEngine fast;
 
   @AfterEach
   void stop() {
     if (server != null) {
       server.close();
     }
-    for (FakeEngine e : new FakeEngine[] {busy, light, idle}) {
+    for (FakeEngine e : new FakeEngine[] {busy, light, idle, fast}) {
       if (e != null) {
         e.close();
       }
@@ -115,5 +116,50 @@ class DynamicWeightsTest {
         () -> Math.abs(weights().get(busy.port()) - 200) <= 20,
         () -> "stopped engine decays to its static weight (200): " + weights());
     assertTrue(server.loadBook().get("llama", "127.0.0.1:" + busy.port()).lastError() != null);
+  }
+
+  @Test
+  void sameQueueDifferentSpeedsGetWeightsInTheRatioOfTheirSpeeds() {
+    // no attention cost, so a step's time depends on the batch and the GPU's speed only
+    EngineModel.Spec spec = new EngineModel.Spec(8, 8192, 16, 1 << 16, 20, 0.04, 0, 1.0);
+    idle = new FakeEngine("llama", spec.withSpeed(0.5), "127.0.0.1", 0); // the slow one
+    light = new FakeEngine("llama", spec, "127.0.0.1", 0);
+    fast = new FakeEngine("llama", spec.withSpeed(2.0), "127.0.0.1", 0);
+    Path fleet = dir.resolve("fleet.yaml");
+    FleetFiles.write(
+        fleet,
+        """
+        services:
+          - name: llama
+            endpoints:
+              - {address: 127.0.0.1, port: %d, weight: 1, engine: vllm}
+              - {address: 127.0.0.1, port: %d, weight: 1, engine: vllm}
+              - {address: 127.0.0.1, port: %d, weight: 1, engine: vllm}
+        """
+            .formatted(idle.port(), light.port(), fast.port()));
+    server =
+        TestServers.start(
+            TestServers.config(
+                fleet,
+                """
+                load: {interval: 200ms, timeout: 500ms}
+                weights: {publishInterval: 200ms, speedSmoothing: 1s, deadband: 0.02}
+                """));
+    server.publisher().ensureGroup(FLAT);
+    for (FakeEngine e : new FakeEngine[] {idle, light, fast}) {
+      for (int i = 0; i < 8; i++) {
+        e.submit(50, 1_000_000); // the same full batch of 8 on each, nothing waiting
+      }
+    }
+    Await.until(
+        Duration.ofSeconds(20),
+        () -> {
+          Map<Integer, Integer> w = weights();
+          double fastToReference = (double) w.get(fast.port()) / w.get(light.port());
+          double referenceToSlow = (double) w.get(light.port()) / w.get(idle.port());
+          return Math.abs(fastToReference / 2 - 1) <= 0.15
+              && Math.abs(referenceToSlow / 2 - 1) <= 0.15;
+        },
+        () -> "weights of the 0.5x, 1x and 2x GPUs in the ratio 1:2:4 within 15 %: " + weights());
   }
 }

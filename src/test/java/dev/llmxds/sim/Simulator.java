@@ -10,6 +10,7 @@ import dev.llmxds.sim.policy.Oracle;
 import dev.llmxds.sim.policy.Policy;
 import dev.llmxds.sim.policy.RoundRobin;
 import dev.llmxds.sim.policy.SidecarLeastRequest;
+import dev.llmxds.sim.policy.TrueSpeeds;
 import dev.llmxds.sim.report.Percentiles;
 import dev.llmxds.sim.report.Result;
 import dev.llmxds.sim.workload.Workload;
@@ -31,6 +32,7 @@ public final class Simulator {
     SIDECAR_LEAST_REQUEST("least request"),
     FORMULA("0.7/0.3 formula"),
     LLM_XDS("llm-xds"),
+    TRUE_SPEEDS("true speeds (bound)"),
     ORACLE("oracle");
 
     private final String label;
@@ -132,6 +134,14 @@ public final class Simulator {
                 control[0],
                 leastRequest(cluster));
           }
+          case TRUE_SPEEDS ->
+              new SidecarLeastRequest(
+                  "true speeds as weights, instantly (a bound)",
+                  sidecars,
+                  engines.size(),
+                  seed,
+                  new TrueSpeeds(clock, engines, sidecars),
+                  leastRequest(cluster));
           case ORACLE -> new Oracle(engines);
         };
     if (control[0] != null) {

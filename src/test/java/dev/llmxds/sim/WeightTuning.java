@@ -1,36 +1,72 @@
 package dev.llmxds.sim;
 
 import dev.llmxds.config.ConfigLoader;
-import dev.llmxds.config.WeightsConfig;
+import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.sim.report.Result;
+import dev.llmxds.sim.report.Summary;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Sweeps weight-policy settings through the simulator: llm-xds's TTFT p99 relative to the oracle on
- * every scenario, one line per setting. How the defaults were chosen.
+ * Sweeps llm-xds settings through the simulator: for each setting (a YAML fragment of the server's
+ * configuration, e.g. {@code "{weights: {deadband: 0.2}, cluster: {leastRequest:
+ * {activeRequestBias: 2}}}"}), llm-xds's TTFT p99 relative to the oracle per scenario (mean over
+ * seeds) and its weight publications per second. How the defaults were chosen.
  *
  * <pre>mvn -B -ntp -q test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.llmxds.sim.WeightTuning -Dexec.args="300 '{runningWeight: 1.0}' ..."
+ *     -Dexec.mainClass=dev.llmxds.sim.WeightTuning -Dexec.args="300 4 '{}' '{weights: {deadband: 0.2}}'"
  * </pre>
  */
 public final class WeightTuning {
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     double duration = Double.parseDouble(args[0]);
+    int seeds = Integer.parseInt(args[1]);
     List<Scenario> scenarios = Scenario.all(duration);
-    for (int i = 1; i < args.length; i++) {
-      WeightsConfig w = ConfigLoader.parse("weights: " + args[i], null).weights();
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-70s", args[i]));
-      double worst = 0;
-      for (Scenario s : scenarios) {
-        Simulator sim = new Simulator(s, 42, w);
-        Result x = sim.run(Simulator.Kind.LLM_XDS);
-        Result o = sim.run(Simulator.Kind.ORACLE);
-        double ratio = x.ttftP99() / o.ttftP99();
-        worst = Math.max(worst, ratio);
-        line.append(String.format(Locale.ROOT, " %6.2f", ratio));
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    try {
+      StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-60s", "setting"));
+      for (int i = 0; i < scenarios.size(); i++) {
+        head.append(String.format(Locale.ROOT, " %6s", "s" + i));
       }
-      System.out.println(line.append(String.format(Locale.ROOT, "  worst %.2f", worst)));
+      System.out.println(head.append("   worst  pubs/s(max)"));
+      for (int i = 2; i < args.length; i++) {
+        LlmXdsConfig config = ConfigLoader.parse(args[i], null);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-60s", args[i]));
+        double worst = 0;
+        double pubs = 0;
+        for (Scenario s : scenarios) {
+          List<Future<Result[]>> runs = new ArrayList<>();
+          for (int seed = 1; seed <= seeds; seed++) {
+            long sd = seed;
+            runs.add(
+                pool.submit(
+                    () -> {
+                      Simulator sim = new Simulator(s, sd, config.weights(), config.cluster());
+                      return new Result[] {
+                        sim.run(Simulator.Kind.LLM_XDS), sim.run(Simulator.Kind.ORACLE)
+                      };
+                    }));
+          }
+          double[] ratio = new double[seeds];
+          double[] p = new double[seeds];
+          for (int k = 0; k < seeds; k++) {
+            Result[] r = runs.get(k).get();
+            ratio[k] = r[0].ttftP99() / r[1].ttftP99();
+            p[k] = r[0].weightUpdatesPerSecond();
+          }
+          double mean = Summary.of(ratio).mean();
+          worst = Math.max(worst, mean);
+          pubs = Math.max(pubs, Summary.of(p).mean());
+          line.append(String.format(Locale.ROOT, " %6.2f", mean));
+        }
+        System.out.println(line.append(String.format(Locale.ROOT, "   %5.2f  %5.2f", worst, pubs)));
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 }
