@@ -31,15 +31,16 @@ public record WeightsConfig(
     kvKnee = Check.range("kvKnee", Check.orDefault(kvKnee, 0.7), 0.0, 0.99);
     kvPenalty = Check.range("kvPenalty", Check.orDefault(kvPenalty, 2.0), 0.0, 1e3);
     maxRatio = Check.range("maxRatio", Check.orDefault(maxRatio, 20.0), 2.0, 1000.0);
-    smoothing = Check.notNegative("smoothing", Check.orDefault(smoothing, Duration.ofSeconds(2)));
-    deadband = Check.range("deadband", Check.orDefault(deadband, 0.1), 0.0, 0.9);
+    smoothing = Check.notNegative("smoothing", Check.orDefault(smoothing, Duration.ofSeconds(5)));
+    deadband = Check.range("deadband", Check.orDefault(deadband, 0.25), 0.0, 0.9);
     staleAfter = Check.positive("staleAfter", Check.orDefault(staleAfter, Duration.ofSeconds(3)));
     staleHalfLife =
         Check.positive("staleHalfLife", Check.orDefault(staleHalfLife, Duration.ofSeconds(5)));
     publishInterval =
         Check.positive("publishInterval", Check.orDefault(publishInterval, Duration.ofSeconds(1)));
     speedSmoothing =
-        Check.notNegative("speedSmoothing", Check.orDefault(speedSmoothing, Duration.ofSeconds(5)));
+        Check.notNegative(
+            "speedSmoothing", Check.orDefault(speedSmoothing, Duration.ofSeconds(10)));
     speedRange = Check.range("speedRange", Check.orDefault(speedRange, 4.0), 1.0, 100.0);
     speedStaleAfter =
         Check.positive("speedStaleAfter", Check.orDefault(speedStaleAfter, Duration.ofSeconds(30)));

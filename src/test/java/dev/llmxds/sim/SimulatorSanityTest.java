@@ -47,18 +47,32 @@ class SimulatorSanityTest {
   }
 
   /**
-   * With the vLLM V1 engine model (256 sequences, on-demand KV, chunked prefill) a slower GPU takes
-   * its extra in-flight requests into its batch instead of queueing them, and per-sidecar least
-   * request already sends it fewer: llm-xds gains ~6 % in TTFT p99 here (seed 42), not the 2× the
-   * earlier model (32 sequences, whole-request KV reservation) showed. This checks it is not worse.
+   * Speed-aware weights beat per-sidecar least request where GPUs differ, over several seeds (the
+   * margin is modest with the vLLM V1 engine model: a slower GPU absorbs extra requests into its
+   * 256-sequence batch rather than queueing them; see README).
    */
   @Test
-  void llmXdsIsNoWorseThanPerSidecarLeastRequestOnTheHeterogeneousFleet() {
-    Scenario mixed = Scenario.all(DURATION).get(1);
-    Simulator sim = new Simulator(mixed, 42, WeightsConfig.DEFAULT);
-    Result lr = sim.run(Simulator.Kind.SIDECAR_LEAST_REQUEST);
-    Result llmXds = sim.run(Simulator.Kind.LLM_XDS);
-    assertTrue(lr.ttftP99() / llmXds.ttftP99() >= 1, llmXds + " vs " + lr);
-    assertTrue(llmXds.weightUpdatesPerSecond() <= 1.0, "at most one weight publication a second");
+  void llmXdsBeatsPerSidecarLeastRequestWhereGpusDiffer() {
+    for (int scenario : new int[] {1, 2}) {
+      Scenario s = Scenario.all(DURATION).get(scenario);
+      double lr = 0;
+      double llmXds = 0;
+      for (long seed = 1; seed <= 3; seed++) {
+        Simulator sim = new Simulator(s, seed, WeightsConfig.DEFAULT);
+        lr += sim.run(Simulator.Kind.SIDECAR_LEAST_REQUEST).ttftP99();
+        llmXds += sim.run(Simulator.Kind.LLM_XDS).ttftP99();
+      }
+      assertTrue(lr / llmXds >= 1.05, s.name() + ": llm-xds " + llmXds / 3 + " vs " + lr / 3);
+    }
+  }
+
+  @Test
+  void pureNoisePublishesAtMostOnceInThreeSeconds() {
+    Scenario noise = Scenario.all(DURATION).get(5);
+    assertTrue(noise.name().startsWith("pure noise"), noise.name());
+    for (long seed = 1; seed <= 2; seed++) {
+      Result r = new Simulator(noise, seed, WeightsConfig.DEFAULT).run(Simulator.Kind.LLM_XDS);
+      assertTrue(r.weightUpdatesPerSecond() <= 0.3, r.weightUpdatesPerSecond() + " per second");
+    }
   }
 }

@@ -30,7 +30,7 @@ public final class WeightTuning {
     try {
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-60s", "setting"));
       for (int i = 0; i < scenarios.size(); i++) {
-        head.append(String.format(Locale.ROOT, " %6s", "s" + i));
+        head.append(String.format(Locale.ROOT, " %10s", "s" + i));
       }
       System.out.println(head.append("   worst  pubs/s(max)"));
       for (int i = 2; i < args.length; i++) {
@@ -61,7 +61,7 @@ public final class WeightTuning {
           double mean = Summary.of(ratio).mean();
           worst = Math.max(worst, mean);
           pubs = Math.max(pubs, Summary.of(p).mean());
-          line.append(String.format(Locale.ROOT, " %6.2f", mean));
+          line.append(String.format(Locale.ROOT, " %5.2f/%4.2f", mean, Summary.of(p).mean()));
         }
         System.out.println(line.append(String.format(Locale.ROOT, "   %5.2f  %5.2f", worst, pubs)));
       }
