@@ -21,14 +21,15 @@ public final class Plot {
     new Color(0x42a5f5),
     new Color(0xffa726),
     new Color(0x2e7d32),
-    new Color(0x6a1b9a)
+    new Color(0xab47bc),
+    new Color(0x212121)
   };
 
   private Plot() {}
 
   public static void ttftP99(Map<String, List<Result>> results, Path file) throws Exception {
     int w = 1400;
-    int h = 720;
+    int h = 720 + 20 * results.size();
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -39,7 +40,7 @@ public final class Plot {
     g.drawString("TTFT p99 per routing policy (log scale, lower is better)", 70, 32);
     int left = 70;
     int top = 60;
-    int bottom = h - 170;
+    int bottom = 560;
     int plotW = w - left - 30;
     double lo = Math.log10(0.01);
     double hi = Math.log10(100);
@@ -67,8 +68,7 @@ public final class Plot {
         g.fillRect(x, y, barW - 2, bottom - y);
       }
       g.setColor(Color.BLACK);
-      String label = e.getKey().length() > 34 ? e.getKey().substring(0, 34) + "…" : e.getKey();
-      g.drawString(label, left + gi * groupW + 10, bottom + 18);
+      g.drawString("(" + (gi + 1) + ")", left + gi * groupW + groupW / 2 - 10, bottom + 18);
       gi++;
     }
     g.setStroke(new BasicStroke(1));
@@ -80,6 +80,12 @@ public final class Plot {
       g.fillRect(x, y - 12, 16, 14);
       g.setColor(Color.BLACK);
       g.drawString(any.get(i).policy(), x + 24, y);
+    }
+    int y = bottom + 50 + ((any == null ? 0 : any.size()) + 2) / 3 * 24 + 10;
+    int k = 1;
+    for (String scenario : results.keySet()) {
+      g.drawString("(" + k++ + ") " + scenario, left, y);
+      y += 20;
     }
     g.dispose();
     Files.createDirectories(file.getParent());
