@@ -60,7 +60,10 @@ public final class LoadBook {
           continue;
         }
         double candidate = policy.factor(entry.state(), reference, nowNanos);
-        double settled = policy.settle(entry.factor(), candidate);
+        double settled =
+            policy.faded(entry.state(), nowNanos)
+                ? WeightPolicy.NEUTRAL
+                : policy.settle(entry.factor(), candidate);
         kept.put(
             key,
             new EndpointLoad(

@@ -122,6 +122,23 @@ public final class WeightPolicy {
     return NEUTRAL + (fresh - NEUTRAL) * Math.pow(0.5, halfLives);
   }
 
+  /** Half-lives after which stale figures count as gone: the factor is neutral exactly. */
+  static final int FADED_HALF_LIVES = 6;
+
+  /**
+   * Whether the figures are so old that the factor is the neutral one, exactly and at once: the
+   * deadband would otherwise hold a fading factor up to {@code deadband} away from the static
+   * weight for good.
+   */
+  public boolean faded(LoadState state, long nowNanos) {
+    if (state == null) {
+      return false;
+    }
+    long age = nowNanos - state.sampleNanos();
+    return age
+        > config.staleAfter().toNanos() + FADED_HALF_LIVES * config.staleHalfLife().toNanos();
+  }
+
   /** Hysteresis: keeps {@code published} unless {@code candidate} moved beyond the deadband. */
   public double settle(double published, double candidate) {
     if (Double.isNaN(published)) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fake vLLM engines under different loads → the published ClusterLoadAssignment orders their
- * weights by load within a few scrape intervals; a stopped engine's weight decays to its static
+ * weights by load within a few scrape intervals (speed held out: speedRange 1); a stopped engine's weight decays to its static
  * weight (× 100), not to 0.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -88,7 +88,7 @@ class DynamicWeightsTest {
                 fleet,
                 """
                 load: {interval: 100ms, timeout: 500ms}
-                weights: {publishInterval: 200ms, smoothing: 200ms, staleAfter: 500ms, staleHalfLife: 300ms}
+                weights: {publishInterval: 200ms, smoothing: 200ms, staleAfter: 500ms, staleHalfLife: 300ms, speedRange: 1}
                 """));
     server.publisher().ensureGroup(FLAT);
 
@@ -113,7 +113,7 @@ class DynamicWeightsTest {
     busy.close();
     Await.until(
         Duration.ofSeconds(15),
-        () -> Math.abs(weights().get(busy.port()) - 200) <= 20,
+        () -> weights().get(busy.port()) == 200,
         () -> "stopped engine decays to its static weight (200): " + weights());
     assertTrue(server.loadBook().get("llama", "127.0.0.1:" + busy.port()).lastError() != null);
   }

@@ -1,6 +1,7 @@
 package dev.llmxds.weighting;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmxds.config.WeightsConfig;
@@ -91,6 +92,8 @@ class WeightPolicyTest {
         policy.factor(idle, 8 * S) < WeightPolicy.MAX_FACTOR,
         "an idle but stale engine loses its bonus");
     assertEquals(1.0, policy.factor(null, 0), "never scraped: the static weight");
+    assertFalse(policy.faded(busy, 3 * S + 6 * 5 * S), "six half-lives after staleAfter: not yet");
+    assertTrue(policy.faded(busy, 3 * S + 6 * 5 * S + 1), "then gone: neutral past the deadband");
   }
 
   @Test
