@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fake vLLM engines under different loads → the published ClusterLoadAssignment orders their
- * weights by load within a few scrape intervals (speed held out: speedRange 1); a stopped engine's weight decays to its static
- * weight (× 100), not to 0.
+ * weights by load within a few scrape intervals (speed held out: speedRange 1); a stopped engine's
+ * weight decays to its static weight (× 100), not to 0.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class DynamicWeightsTest {
