@@ -20,10 +20,26 @@ final class Check {
     return value;
   }
 
+  /** The shortest positive duration accepted anywhere: 1 ms (Envoy's resolution for most). */
+  static final Duration SMALLEST = Duration.ofMillis(1);
+
   static Duration positive(String field, Duration value) {
     if (value.isNegative() || value.isZero()) {
       throw new ConfigException(
           field, "must be a positive duration, got " + Durations.format(value));
+    }
+    return atLeast(field, value, SMALLEST);
+  }
+
+  /** For periods of loops: below {@code min} a loop only burns CPU. */
+  static Duration atLeast(String field, Duration value, Duration min) {
+    if (value.compareTo(min) < 0) {
+      throw new ConfigException(
+          field,
+          "must be at least "
+              + Durations.format(min)
+              + ", got "
+              + (value.toMillis() > 0 ? Durations.format(value) : value.toNanos() + "ns"));
     }
     return value;
   }

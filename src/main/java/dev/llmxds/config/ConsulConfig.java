@@ -37,6 +37,14 @@ public record ConsulConfig(
           "address",
           "must be an http:// or https:// URL such as http://127.0.0.1:8500, got " + address);
     }
+    if (address.getRawUserInfo() != null) {
+      // the JDK client never sends URL credentials, and a password here would show in every log
+      // and status page that names the source
+      throw new ConfigException(
+          "address",
+          "must not carry credentials (user:password@); use consul.tokenFile or the token"
+              + " environment variable");
+    }
     if (datacenter != null && !datacenter.matches("[A-Za-z0-9_.-]+")) {
       throw new ConfigException("datacenter", "'" + datacenter + "' is not a datacenter name");
     }
@@ -54,9 +62,15 @@ public record ConsulConfig(
       throw new ConfigException("blockingWait", "Consul caps blocking queries at 10m");
     }
     minInterval =
-        Check.notNegative("minInterval", Check.orDefault(minInterval, Duration.ofMillis(500)));
+        Check.atLeast(
+            "minInterval",
+            Check.orDefault(minInterval, Duration.ofMillis(500)),
+            Duration.ofMillis(10));
     errorBackoff =
-        Check.positive("errorBackoff", Check.orDefault(errorBackoff, Duration.ofSeconds(1)));
+        Check.atLeast(
+            "errorBackoff",
+            Check.orDefault(errorBackoff, Duration.ofSeconds(1)),
+            Duration.ofMillis(10));
     maxErrorBackoff =
         Check.positive("maxErrorBackoff", Check.orDefault(maxErrorBackoff, Duration.ofSeconds(30)));
     if (maxErrorBackoff.compareTo(errorBackoff) < 0) {

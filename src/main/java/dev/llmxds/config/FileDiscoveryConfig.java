@@ -12,7 +12,10 @@ public record FileDiscoveryConfig(Path path, Duration pollInterval) {
 
   public FileDiscoveryConfig {
     pollInterval =
-        Check.positive("pollInterval", Check.orDefault(pollInterval, Duration.ofSeconds(1)));
+        Check.atLeast(
+            "pollInterval",
+            Check.orDefault(pollInterval, Duration.ofSeconds(1)),
+            Duration.ofMillis(50));
   }
 
   public FileDiscoveryConfig withPath(Path newPath) {

@@ -16,8 +16,12 @@ public record LoadConfig(
 
   public LoadConfig {
     enabled = Check.orDefault(enabled, true);
-    interval = Check.positive("interval", Check.orDefault(interval, Duration.ofSeconds(1)));
-    timeout = Check.positive("timeout", Check.orDefault(timeout, Duration.ofSeconds(2)));
+    interval =
+        Check.atLeast(
+            "interval", Check.orDefault(interval, Duration.ofSeconds(1)), Duration.ofMillis(100));
+    timeout =
+        Check.atLeast(
+            "timeout", Check.orDefault(timeout, Duration.ofSeconds(2)), Duration.ofMillis(10));
     maxConcurrency = Check.range("maxConcurrency", Check.orDefault(maxConcurrency, 64), 1, 10_000);
     maxResponseBytes =
         Check.range(

@@ -37,7 +37,10 @@ public record WeightsConfig(
     staleHalfLife =
         Check.positive("staleHalfLife", Check.orDefault(staleHalfLife, Duration.ofSeconds(5)));
     publishInterval =
-        Check.positive("publishInterval", Check.orDefault(publishInterval, Duration.ofSeconds(1)));
+        Check.atLeast(
+            "publishInterval",
+            Check.orDefault(publishInterval, Duration.ofSeconds(1)),
+            Duration.ofMillis(100));
     speedSmoothing =
         Check.notNegative(
             "speedSmoothing", Check.orDefault(speedSmoothing, Duration.ofSeconds(10)));

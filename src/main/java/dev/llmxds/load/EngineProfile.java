@@ -26,12 +26,11 @@ import java.util.stream.Collectors;
  *       plus Triton's own {@code nv_inference_pending_request_count} as waiting.
  * </ul>
  *
- * Each profile also reads the engine's cumulative generated-token count for the speed estimate,
- * where it has one: vLLM {@code vllm:generation_tokens_total} (per step); SGLang {@code
- * sglang:realtime_tokens_total{mode="decode"}} (per step) else {@code
- * sglang:generation_tokens_total} (per finished request); TGI {@code
- * tgi_request_generated_tokens_sum} and TensorRT-LLM {@code nv_llm_output_token_len_sum} (per
- * finished request: coarser, the speed estimate's smoothing absorbs it). Missing: NaN.
+ * vLLM and SGLang also give the cumulative generated-token count the speed estimate needs, counted
+ * as tokens are produced: vLLM {@code vllm:generation_tokens_total} (every step), SGLang {@code
+ * sglang:realtime_tokens_total{mode="decode"}} (every 40 decode steps). TGI and TensorRT-LLM count
+ * output tokens only when a request finishes, which is too bursty for a rate: their weights come
+ * from congestion alone. Missing: NaN.
  *
  * <p>When a server serves several models (label {@code model_name}, or {@code model} on Triton),
  * only the series of the service's models are read.
@@ -52,14 +51,11 @@ public enum EngineProfile {
   static final String SGLANG_WAITING = "sglang:num_queue_reqs";
   static final String SGLANG_KV = "sglang:token_usage";
   static final String SGLANG_DECODED = "sglang:realtime_tokens_total";
-  static final String SGLANG_GENERATED = "sglang:generation_tokens_total";
   static final String TGI_RUNNING = "tgi_batch_current_size";
   static final String TGI_WAITING = "tgi_queue_size";
-  static final String TGI_GENERATED = "tgi_request_generated_tokens_sum";
   static final String TRT_REQUESTS = "nv_trt_llm_request_metrics";
   static final String TRT_KV = "nv_trt_llm_kv_cache_block_metrics";
   static final String TRITON_PENDING = "nv_inference_pending_request_count";
-  static final String TRT_GENERATED = "nv_llm_output_token_len_sum";
 
   /** Every metric name any profile reads: the scraper materialises only these. */
   public static final Set<String> METRIC_NAMES =
@@ -74,14 +70,11 @@ public enum EngineProfile {
           SGLANG_WAITING,
           SGLANG_KV,
           SGLANG_DECODED,
-          SGLANG_GENERATED,
           TGI_RUNNING,
           TGI_WAITING,
-          TGI_GENERATED,
           TRT_REQUESTS,
           TRT_KV,
-          TRITON_PENDING,
-          TRT_GENERATED);
+          TRITON_PENDING);
 
   private final EngineKind kind;
   private final String modelLabel;
@@ -135,29 +128,21 @@ public enum EngineProfile {
         double kv = mean(e, e.has(VLLM_KV) ? VLLM_KV : VLLM_KV_OLD, ofModel);
         yield new EngineLoad(running, waiting, kv, counter(e, VLLM_GENERATED, ofModel));
       }
-      case SGLANG -> {
-        // realtime_tokens counts every decode step (scheduler, repeated per tp_rank when every
-        // scheduler reports); generation_tokens only when a request finishes (tokenizer process).
-        // python/sglang/srt/metrics/collector.py
-        double decoded =
-            counter(
-                e,
-                SGLANG_DECODED,
-                ofModel.and(labelIs("mode", "decode")).and(labelAbsentOr("tp_rank", "0")));
-        yield new EngineLoad(
-            sum(e, SGLANG_RUNNING, ofModel, true),
-            sum(e, SGLANG_WAITING, ofModel, true),
-            mean(e, SGLANG_KV, ofModel),
-            Double.isNaN(decoded) ? counter(e, SGLANG_GENERATED, ofModel) : decoded);
-      }
-      case TGI ->
-          // tgi_request_generated_tokens is a histogram observed when a request succeeds
-          // (router/src/server.rs); its _sum is the cumulative count.
+      case SGLANG ->
+          // realtime_tokens{mode="decode"} is bumped by the scheduler every log interval (40 decode
+          // steps by default). Summed over every series like running, so the ratio holds whether
+          // one rank or every tensor-parallel rank reports. generation_tokens_total moves only when
+          // a request finishes: too bursty for a rate, not read (collector.py).
           new EngineLoad(
-              sum(e, TGI_RUNNING, ofModel, true),
-              sum(e, TGI_WAITING, ofModel, true),
-              Double.NaN,
-              counter(e, TGI_GENERATED, ofModel));
+              sum(e, SGLANG_RUNNING, ofModel, true),
+              sum(e, SGLANG_WAITING, ofModel, true),
+              mean(e, SGLANG_KV, ofModel),
+              counter(e, SGLANG_DECODED, ofModel.and(labelIs("mode", "decode"))));
+      case TGI ->
+          // TGI counts generated tokens only per finished request (a histogram observed when a
+          // request succeeds, router/src/server.rs): too bursty for a rate; congestion only.
+          new EngineLoad(
+              sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
       case TRITON -> {
         double running =
             sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "active")), false);
@@ -173,9 +158,9 @@ public enum EngineProfile {
         if (!e.has(TRT_REQUESTS) && !e.has(TRITON_PENDING)) {
           throw new IllegalArgumentException("no " + TRT_REQUESTS + " series");
         }
-        // nv_llm_output_token_len: a histogram of output tokens per finished request
-        // (inflight_batcher_llm custom_metrics_reporter.cc); absent in older backends.
-        yield new EngineLoad(running, waiting, kv, counter(e, TRT_GENERATED, ofModel));
+        // TensorRT-LLM counts output tokens only per finished request (nv_llm_output_token_len,
+        // custom_metrics_reporter.cc): too bursty for a rate; congestion only.
+        yield new EngineLoad(running, waiting, kv);
       }
     };
   }
@@ -197,10 +182,6 @@ public enum EngineProfile {
 
   private static Predicate<Sample> labelIs(String key, String value) {
     return s -> value.equals(s.label(key));
-  }
-
-  private static Predicate<Sample> labelAbsentOr(String key, String value) {
-    return s -> s.label(key) == null || value.equals(s.label(key));
   }
 
   private static List<Sample> select(Exposition e, String name, Predicate<Sample> filter) {

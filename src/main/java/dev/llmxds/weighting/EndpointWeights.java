@@ -8,8 +8,12 @@ public final class EndpointWeights {
   /** Envoy rejects 0; a GPU leaves rotation by health status, never by weight. */
   public static final int MIN = 1;
 
-  /** Keeps the per-locality sum far below Envoy's uint32 limit. */
-  public static final int MAX = 1_000_000;
+  /**
+   * Keeps per-locality and per-priority sums far below the uint32 limit Envoy and grpc-go enforce
+   * (40,000 endpoints at the maximum still fit); reached only by static weights above 125 at the
+   * highest factor.
+   */
+  public static final int MAX = 100_000;
 
   /** Weight units per unit of static weight at the neutral factor 1. */
   public static final int SCALE = 100;

@@ -1,6 +1,7 @@
 package dev.llmxds.weighting;
 
 import dev.llmxds.fleet.Endpoint;
+import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
@@ -82,10 +83,19 @@ public final class LoadBook {
     return new WeightTable(factors);
   }
 
-  /** The median of the known, fresh speed estimates of {@code service}'s endpoints, or NaN. */
+  /**
+   * The median of the known, fresh speed estimates of {@code service}'s endpoints in rotation
+   * (healthy or degraded, not backups: a draining GPU runs a small batch and looks fast), or NaN.
+   * With an even count, the lower middle: one outlier cannot drag the reference toward itself.
+   */
   private double medianSpeed(InferenceService service, long nowNanos) {
     double[] known =
         service.endpoints().stream()
+            .filter(
+                e ->
+                    !e.backup()
+                        && (e.health() == EndpointHealth.HEALTHY
+                            || e.health() == EndpointHealth.DEGRADED))
             .map(e -> entries.get(new Key(service.name(), e.id())))
             .filter(entry -> entry != null)
             .mapToDouble(entry -> policy.speed(entry.state(), nowNanos))
@@ -96,7 +106,7 @@ public final class LoadBook {
       return Double.NaN;
     }
     int mid = known.length / 2;
-    return known.length % 2 == 1 ? known[mid] : (known[mid - 1] + known[mid]) / 2;
+    return known.length % 2 == 1 ? known[mid] : known[mid - 1];
   }
 
   /** The endpoint's load, or null when never scraped. */

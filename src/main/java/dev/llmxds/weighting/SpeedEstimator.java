@@ -15,19 +15,33 @@ import java.time.Duration;
  * standing queue first. Samples that cannot be trusted are skipped and the estimate is kept:
  * nothing was running (an idle engine tells nothing of its speed), the counter went backwards
  * (engine restart: the new value becomes the baseline), the counter is missing, or the clock did
- * not move. Pure; the caller supplies the time.
+ * not move, the reads are more than 10 s apart, or the rate is beyond any GPU. An estimate older
+ * than its stale age is replaced by the next sample rather than blended. Pure; the caller supplies
+ * the time.
  */
 public final class SpeedEstimator {
   /** Mean running sequences below this tell nothing reliable (a request that came and went). */
   static final double MIN_RUNNING = 0.5;
 
-  /** No GPU decodes faster than this per sequence; beyond it the counter is garbage. */
-  static final double MAX_RATE = 100_000;
+  /**
+   * No GPU decodes faster than this per sequence (small models with speculative decoding reach a
+   * few hundred tokens/s); beyond it the counter is garbage or hostile.
+   */
+  static final double MAX_RATE = 5_000;
+
+  /** A rate over a longer gap between reads (failed scrapes) says little of now: new baseline. */
+  static final long MAX_GAP_NANOS = 10_000_000_000L;
 
   private final double tauNanos;
+  private final long staleNanos;
 
-  public SpeedEstimator(Duration timeConstant) {
+  /**
+   * @param timeConstant smoothing time constant
+   * @param staleAfter an estimate older than this is replaced by the next sample, not blended
+   */
+  public SpeedEstimator(Duration timeConstant, Duration staleAfter) {
     this.tauNanos = timeConstant.toNanos();
+    this.staleNanos = staleAfter.toNanos();
   }
 
   public Throughput next(Throughput previous, double tokens, double running, long nowNanos) {
@@ -42,13 +56,16 @@ public final class SpeedEstimator {
     if (dt <= 0) {
       return p;
     }
+    if (dt > MAX_GAP_NANOS) {
+      return new Throughput(tokens, running, nowNanos, p.speed(), p.speedNanos());
+    }
     double meanRunning = (p.running() + running) / 2;
     double rate = (tokens - p.tokens()) / (dt / 1e9) / meanRunning;
     if (meanRunning < MIN_RUNNING || !(rate <= MAX_RATE)) {
       return new Throughput(tokens, running, nowNanos, p.speed(), p.speedNanos());
     }
     double speed;
-    if (!p.knowsSpeed() || tauNanos == 0) {
+    if (!p.knowsSpeed() || tauNanos == 0 || nowNanos - p.speedNanos() > staleNanos) {
       speed = rate;
     } else {
       double alpha = 1 - Math.exp(-dt / tauNanos);

@@ -35,7 +35,7 @@ public final class WeightPolicy {
   public WeightPolicy(WeightsConfig config) {
     this.config = config;
     this.minFactor = MAX_FACTOR / config.maxRatio();
-    this.speeds = new SpeedEstimator(config.speedSmoothing());
+    this.speeds = new SpeedEstimator(config.speedSmoothing(), config.speedStaleAfter());
   }
 
   /** The congestion factor of a saturated engine. */

@@ -113,8 +113,13 @@ public final class ResourceValidator {
 
   static void checkPriorities(ClusterLoadAssignment cla, List<String> errors) {
     TreeSet<Integer> priorities = new TreeSet<>();
+    java.util.Map<Integer, Long> weightSums = new java.util.HashMap<>();
     for (LocalityLbEndpoints group : cla.getEndpointsList()) {
       priorities.add(group.getPriority());
+      weightSums.merge(
+          group.getPriority(),
+          Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue()),
+          Long::sum);
       if (!group.hasLoadBalancingWeight() || group.getLoadBalancingWeight().getValue() < 1) {
         errors.add(
             "ClusterLoadAssignment "
@@ -135,6 +140,19 @@ public final class ResourceValidator {
               + priorities
               + " are not contiguous from 0");
     }
+    weightSums.forEach(
+        (priority, sum) -> {
+          if (sum > 0xFFFF_FFFFL) {
+            errors.add(
+                "ClusterLoadAssignment "
+                    + cla.getClusterName()
+                    + ": locality weights of priority "
+                    + priority
+                    + " sum to "
+                    + sum
+                    + ", over uint32 (grpc-go rejects it)");
+          }
+        });
     if (!priorities.isEmpty() && priorities.last() > MAX_PRIORITY) {
       errors.add(
           "ClusterLoadAssignment " + cla.getClusterName() + ": priority above " + MAX_PRIORITY);

@@ -32,8 +32,7 @@ class EngineProfileTest {
   void sglangCaptureIsDetectedAndRead() {
     Exposition e = parse(Fixtures.metrics(Fixtures.SGLANG));
     assertEquals(EngineProfile.SGLANG, EngineProfile.detect(e));
-    assertEquals(
-        new EngineLoad(162, 2826, 0.28, 7.557572e+06), EngineProfile.SGLANG.read(e, List.of()));
+    assertEquals(new EngineLoad(162, 2826, 0.28), EngineProfile.SGLANG.read(e, List.of()));
   }
 
   @Test
@@ -111,7 +110,7 @@ class EngineProfileTest {
   }
 
   @Test
-  void generatedTokenCountersOfEachEngine() {
+  void generatedTokenCountersOnlyWhereTheyCountAsTokensAreProduced() {
     Exposition sglang =
         parse(
             """
@@ -123,10 +122,18 @@ class EngineProfileTest {
             sglang:realtime_tokens_total{mode="prefill_compute",model_name="m",tp_rank="0"} 9e5
             sglang:generation_tokens_total{model_name="m"} 4200
             """);
+    EngineLoad s = EngineProfile.SGLANG.read(sglang, List.of());
+    assertEquals(20, s.running());
     assertEquals(
-        5000,
-        EngineProfile.SGLANG.read(sglang, List.of()).generatedTokens(),
-        "per-step decode tokens of one tensor-parallel rank, not prefill, not the per-request sum");
+        10_000,
+        s.generatedTokens(),
+        "decode tokens summed like running (ratio kept when every rank reports), not prefill");
+    assertTrue(
+        Double.isNaN(
+            EngineProfile.SGLANG
+                .read(parse(Fixtures.metrics(Fixtures.SGLANG)), List.of())
+                .generatedTokens()),
+        "generation_tokens_total moves only when a request finishes: not a rate");
 
     Exposition tgi =
         parse(
@@ -134,17 +141,8 @@ class EngineProfileTest {
             tgi_queue_size 0
             tgi_batch_current_size 3
             tgi_request_generated_tokens_sum 12345.0
-            tgi_request_generated_tokens_count 100
             """);
-    assertEquals(12345, EngineProfile.TGI.read(tgi, List.of()).generatedTokens());
-
-    Exposition trt =
-        parse(
-            """
-            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="active",version="1"} 7
-            nv_llm_output_token_len_sum{model="tensorrt_llm",response_metric_type="total_output_tokens",version="1"} 777
-            """);
-    assertEquals(777, EngineProfile.TRITON.read(trt, List.of()).generatedTokens());
+    assertTrue(Double.isNaN(EngineProfile.TGI.read(tgi, List.of()).generatedTokens()));
 
     Exposition garbage =
         parse(

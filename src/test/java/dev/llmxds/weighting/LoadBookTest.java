@@ -50,4 +50,32 @@ class LoadBookTest {
     assertEquals(median, table.factor("llm", endpoints.get(5).id()), 1e-9, "no counter: median");
     assertEquals(1.0, table.factor("llm", endpoints.get(4).id()), "never scraped: neutral");
   }
+
+  @Test
+  void theReferenceIsTheLowerMedianOfEndpointsInRotation() {
+    LoadBook book = new LoadBook(new WeightPolicy(WeightsConfig.DEFAULT));
+    Endpoint honest = endpoint(9000);
+    Endpoint boaster = endpoint(9001);
+    Endpoint draining = endpoint(9002).withHealth(EndpointHealth.DRAINING);
+    Fleet fleet =
+        Fleet.of(
+            List.of(new InferenceService("llm", List.of("m"), List.of(honest, boaster, draining))));
+    for (int t = 0; t <= 5; t++) {
+      book.record("llm", honest.id(), new EngineLoad(8, 0, 0.4, 50.0 * 8 * t), "vllm", t * S);
+      book.record("llm", boaster.id(), new EngineLoad(8, 0, 0.4, 400.0 * 8 * t), "vllm", t * S);
+      book.record("llm", draining.id(), new EngineLoad(8, 0, 0.4, 900.0 * 8 * t), "vllm", t * S);
+    }
+    WeightTable table = book.table(fleet, 5 * S);
+    double congestion = new WeightPolicy(WeightsConfig.DEFAULT).factor(2, 0.4);
+    assertEquals(
+        congestion,
+        table.factor("llm", honest.id()),
+        1e-9,
+        "the honest GPU is the reference: not pulled down by the boaster, nor by the draining one");
+    assertEquals(
+        WeightsConfig.DEFAULT.speedRange() * congestion,
+        table.factor("llm", boaster.id()),
+        1e-9,
+        "a boaster gets at most speedRange times the reference");
+  }
 }

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 /** The per-sequence decode rate from the generated-token counter, and what it refuses to learn. */
 class SpeedEstimatorTest {
   private static final long S = 1_000_000_000L;
-  private final SpeedEstimator instant = new SpeedEstimator(Duration.ZERO);
-  private final SpeedEstimator smoothed = new SpeedEstimator(Duration.ofSeconds(5));
+  private final SpeedEstimator instant = new SpeedEstimator(Duration.ZERO, Duration.ofSeconds(30));
+  private final SpeedEstimator smoothed =
+      new SpeedEstimator(Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   @Test
   void rateIsTokensPerSecondPerMeanRunningSequence() {
@@ -75,5 +76,25 @@ class SpeedEstimatorTest {
     assertEquals(100, t.speed(), 1e-9);
     Throughput same = instant.next(t, 2e12, 4, 5 * S); // clock did not move
     assertEquals(t, same);
+  }
+
+  @Test
+  void aLongGapIsANewBaselineAndAnOldEstimateIsReplacedNotBlended() {
+    Throughput t = smoothed.next(null, 0, 4, 0);
+    t = smoothed.next(t, 400, 4, S); // 100
+    t = smoothed.next(t, 100_400, 4, 61 * S); // 60 s of failed scrapes, then a read: skipped
+    assertEquals(100, t.speed(), 1e-9);
+    assertEquals(S, t.speedNanos());
+    t = smoothed.next(t, 100_600, 4, 62 * S); // 50, but the estimate is 61 s old: taken as is
+    assertEquals(50, t.speed(), 1e-9);
+  }
+
+  @Test
+  void ratesBeyondAnyGpuAreRefused() {
+    Throughput t = instant.next(null, 0, 1, 0);
+    t = instant.next(t, 200, 1, S); // 200 tokens/s for one sequence: plausible
+    assertEquals(200, t.speed(), 1e-9);
+    t = instant.next(t, 200 + 6_000, 1, 2 * S); // 6,000 tokens/s per sequence: a lie
+    assertEquals(200, t.speed(), 1e-9);
   }
 }

@@ -86,11 +86,17 @@ class ResourceValidatorTest {
             .setEndpoints(0, cla.getEndpoints(0).toBuilder().clearLoadBalancingWeight())
             .build();
     Cluster nameless = good.clusters().get(0).toBuilder().setName("").build();
+    ClusterLoadAssignment overflowing =
+        cla.toBuilder()
+            .addEndpoints(
+                cla.getEndpoints(0).toBuilder().setLoadBalancingWeight(UInt32Value.of(-1)))
+            .build(); // a second locality of weight 2^32 - 1 at priority 0
 
     assertHas(with(good, zeroWeight, null), "load_balancing_weight: must be >= 1, got 0");
     assertHas(with(good, sparse, null), "are not contiguous from 0");
     assertHas(with(good, unweighted, null), "has no load_balancing_weight");
     assertHas(with(good, null, nameless), "Cluster.name: needs at least 1");
+    assertHas(with(good, overflowing, null), "over uint32");
     assertHas(
         new XdsResources(good.clusters(), List.of(), good.listeners(), good.routes()),
         "no ClusterLoadAssignment named llama");
