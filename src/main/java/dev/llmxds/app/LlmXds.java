@@ -125,7 +125,11 @@ public final class LlmXds implements AutoCloseable {
     LlmXds app = new LlmXds(config, clock);
     try {
       if (config.admin().enabled()) {
-        app.admin = new AdminHttpServer(config.admin(), app, app.views, app.metrics);
+        try {
+          app.admin = new AdminHttpServer(config.admin(), app, app.views, app.metrics);
+        } catch (IOException e) {
+          throw listenError("admin", config.admin().host(), config.admin().port(), e);
+        }
       }
       CompletableFuture<Void> firstFleet = new CompletableFuture<>();
       app.source.start(
@@ -141,12 +145,22 @@ public final class LlmXds implements AutoCloseable {
         log.info("waiting for the first fleet from {}", app.source.status().source());
       }
       firstFleet.join();
-      app.server.start();
+      try {
+        app.server.start();
+      } catch (IOException e) {
+        throw listenError("xDS", config.xds().host(), config.xds().port(), e);
+      }
       return app;
     } catch (IOException | RuntimeException e) {
       app.close();
       throw e;
     }
+  }
+
+  /** Names the listener that could not bind, whichever it was. */
+  private static IOException listenError(String what, String host, int port, IOException e) {
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new IOException(what + " " + host + ":" + port + ": " + reason, e);
   }
 
   public int xdsPort() {

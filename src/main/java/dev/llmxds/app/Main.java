@@ -83,7 +83,9 @@ public final class Main implements Callable<Integer> {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          cmd.getErr().println("llm-xds: " + e.getMessage());
+          cmd.getErr()
+              .println(
+                  "llm-xds: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
           return 1;
         });
     return cli.execute(args);
@@ -145,13 +147,7 @@ public final class Main implements Callable<Integer> {
       System.err.println("llm-xds: discovery error: " + e.getMessage());
       return 2;
     } catch (IOException e) {
-      System.err.println(
-          "llm-xds: cannot listen on "
-              + config.xds().host()
-              + ":"
-              + config.xds().port()
-              + ": "
-              + e.getMessage());
+      System.err.println("llm-xds: cannot listen on " + e.getMessage());
       return 1;
     }
     log.info(

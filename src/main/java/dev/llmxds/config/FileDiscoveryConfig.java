@@ -15,7 +15,7 @@ public record FileDiscoveryConfig(Path path, Duration pollInterval) {
         Check.atLeast(
             "pollInterval",
             Check.orDefault(pollInterval, Duration.ofSeconds(1)),
-            Duration.ofMillis(50));
+            Duration.ofMillis(10));
   }
 
   public FileDiscoveryConfig withPath(Path newPath) {

@@ -18,7 +18,7 @@ public record LoadConfig(
     enabled = Check.orDefault(enabled, true);
     interval =
         Check.atLeast(
-            "interval", Check.orDefault(interval, Duration.ofSeconds(1)), Duration.ofMillis(100));
+            "interval", Check.orDefault(interval, Duration.ofSeconds(1)), Duration.ofMillis(10));
     timeout =
         Check.atLeast(
             "timeout", Check.orDefault(timeout, Duration.ofSeconds(2)), Duration.ofMillis(10));

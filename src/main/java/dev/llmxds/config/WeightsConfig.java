@@ -40,7 +40,7 @@ public record WeightsConfig(
         Check.atLeast(
             "publishInterval",
             Check.orDefault(publishInterval, Duration.ofSeconds(1)),
-            Duration.ofMillis(100));
+            Duration.ofMillis(10));
     speedSmoothing =
         Check.notNegative(
             "speedSmoothing", Check.orDefault(speedSmoothing, Duration.ofSeconds(10)));

@@ -31,6 +31,7 @@ public final class YamlReader {
     module.addDeserializer(Path.class, new PathDeserializer(baseDir));
     this.mapper =
         new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .registerModule(module)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -38,8 +39,18 @@ public final class YamlReader {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
   }
 
-  /** Parses {@code yaml}; an empty document gives the record with every field defaulted. */
+  /** Larger documents are refused before parsing (a config or fleet file is a few KB). */
+  public static final int MAX_CHARS = 4 * 1024 * 1024;
+
+  /**
+   * Parses {@code yaml}; an empty document gives the record with every field defaulted. A key given
+   * twice in one mapping is an error, not "the last one wins".
+   */
   public <T> T read(String yaml, Class<T> type) {
+    if (yaml.length() > MAX_CHARS) {
+      throw new ConfigException(
+          "", "document of " + yaml.length() + " characters, over the limit of " + MAX_CHARS);
+    }
     try {
       T value = yaml.isBlank() ? null : mapper.readValue(yaml, type);
       return value != null ? value : mapper.readValue("{}", type);

@@ -1,5 +1,7 @@
 package dev.llmxds.fleet;
 
+import com.google.common.net.InetAddresses;
+import com.google.common.net.InternetDomainName;
 import java.util.Objects;
 
 /**
@@ -33,6 +35,12 @@ public record Endpoint(
     if (address.isBlank()) {
       throw new IllegalArgumentException("address must not be empty");
     }
+    if (!isHostOrIp(address)) {
+      throw new IllegalArgumentException(
+          "address must be an IP address or a host name, got '"
+              + (address.length() > 64 ? address.substring(0, 64) + "…" : address)
+              + "'");
+    }
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("port must be 1..65535, got " + port);
     }
@@ -51,6 +59,16 @@ public record Endpoint(
       EndpointHealth health,
       boolean backup) {
     this(address, port, locality, staticWeight, health, backup, Engine.DEFAULT);
+  }
+
+  /**
+   * An IPv4 or IPv6 literal, or a DNS name (letters, digits, hyphens and underscores in
+   * dot-separated labels); nothing that could carry a path, query, port or user into a URL or an
+   * Envoy address.
+   */
+  static boolean isHostOrIp(String address) {
+    return address.length() <= 253
+        && (InetAddresses.isInetAddress(address) || InternetDomainName.isValid(address));
   }
 
   /** Stable identity inside a service: {@code address:port}. */

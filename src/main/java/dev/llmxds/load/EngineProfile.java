@@ -5,7 +5,9 @@ import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.Sample;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -184,10 +186,30 @@ public enum EngineProfile {
     return s -> value.equals(s.label(key));
   }
 
+  /** No engine runs or queues this many requests: a larger gauge is garbage or hostile. */
+  static final double MAX_REQUESTS = 10_000_000;
+
+  /**
+   * The samples of {@code name} that pass {@code filter}; the same series (name and labels) twice
+   * in one body is an invalid body, not something to add up.
+   */
   private static List<Sample> select(Exposition e, String name, Predicate<Sample> filter) {
-    return e.samples(name).stream().filter(filter).toList();
+    List<Sample> out = e.samples(name).stream().filter(filter).toList();
+    if (out.size() > 1) {
+      Set<Map<String, String>> seen = new HashSet<>();
+      for (Sample s : out) {
+        if (!seen.add(s.labels())) {
+          throw new IllegalArgumentException("duplicate series " + name + s.labels());
+        }
+      }
+    }
+    return out;
   }
 
+  /**
+   * The sum of a gauge of request counts. A NaN, infinite, negative or implausibly large value
+   * makes the whole scrape invalid (it fails and the weight goes stale), never an idle engine.
+   */
   private static double sum(Exposition e, String name, Predicate<Sample> filter, boolean required) {
     List<Sample> samples = select(e, name, filter);
     if (samples.isEmpty() && required) {
@@ -195,9 +217,14 @@ public enum EngineProfile {
     }
     double total = 0;
     for (Sample s : samples) {
-      if (Double.isFinite(s.value()) && s.value() >= 0) {
-        total += s.value();
+      if (!(s.value() >= 0 && s.value() <= MAX_REQUESTS)) {
+        throw new IllegalArgumentException(
+            name + " is " + s.value() + ": not a request count (0.." + (long) MAX_REQUESTS + ")");
       }
+      total += s.value();
+    }
+    if (total > MAX_REQUESTS) {
+      throw new IllegalArgumentException(name + " sums to " + total + ": not a request count");
     }
     return total;
   }
@@ -221,11 +248,14 @@ public enum EngineProfile {
     return total;
   }
 
+  /** The mean of a fraction gauge (KV usage); a non-finite value makes the scrape invalid. */
   private static double mean(Exposition e, String name, Predicate<Sample> filter) {
-    return select(e, name, filter).stream()
-        .mapToDouble(Sample::value)
-        .filter(Double::isFinite)
-        .average()
-        .orElse(Double.NaN);
+    List<Sample> samples = select(e, name, filter);
+    for (Sample s : samples) {
+      if (!Double.isFinite(s.value())) {
+        throw new IllegalArgumentException(name + " is " + s.value() + ": not a fraction");
+      }
+    }
+    return samples.stream().mapToDouble(Sample::value).average().orElse(Double.NaN);
   }
 }

@@ -1,6 +1,7 @@
 package dev.llmxds.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -65,6 +66,27 @@ class MainTest {
             + fleet
             + ": services[0].endpoints[0].weight: weight must be 1..10000, got 0",
         run(2, "--fleet", fleet.toString(), "--xds-port", "0"));
+  }
+
+  @Test
+  void aPortInUseIsNamedRight() throws Exception {
+    Path fleet = dir.resolve("fleet.yaml");
+    Files.writeString(
+        fleet, "services: [{name: a, endpoints: [{address: 127.0.0.1, port: 1, weight: 1}]}]");
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      String out =
+          run(
+              1,
+              "--fleet",
+              fleet.toString(),
+              "--xds-port",
+              "0",
+              "--admin-port",
+              String.valueOf(taken.getLocalPort()));
+      assertTrue(
+          out.startsWith("llm-xds: cannot listen on admin 127.0.0.1:" + taken.getLocalPort()), out);
+    }
   }
 
   @Test

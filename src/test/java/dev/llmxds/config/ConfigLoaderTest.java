@@ -113,4 +113,32 @@ class ConfigLoaderTest {
         "discovery.consul.blockingWait: Consul caps blocking queries at 10m",
         error("discovery: {consul: {blockingWait: 11m}}"));
   }
+
+  @Test
+  void hostileConfigsGetAClearErrorNotASpinOrAGuess() throws Exception {
+    assertEquals(
+        "discovery.file.pollInterval: must be at least 10ms, got 500000ns",
+        error("discovery: {file: {pollInterval: 0.5ms}}"));
+    assertEquals(
+        "load.interval: must be at least 10ms, got 1ns", error("load: {interval: 0.000001ms}"));
+    assertEquals(
+        "weights.staleAfter: must be at least 1ms, got 100000ns",
+        error("weights: {staleAfter: 0.1ms}"));
+    String duplicate = error("xds:\n  port: 1\n  port: 2\n");
+    assertEquals(true, duplicate.contains("Duplicate field 'port'"), duplicate);
+    assertEquals(
+        "discovery.consul.address: must not carry credentials (user:password@); use"
+            + " consul.tokenFile or the token environment variable",
+        error("discovery: {consul: {address: 'http://admin:s3cret@127.0.0.1:8500'}}"));
+
+    Path binary = dir.resolve("binary.yaml");
+    Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+    assertEquals(
+        "config file " + binary + " is not UTF-8 text",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(binary)).getMessage());
+    Path huge = dir.resolve("huge.yaml");
+    Files.writeString(huge, "# " + "x".repeat(2 * 1024 * 1024));
+    String tooBig = assertThrows(ConfigException.class, () -> ConfigLoader.load(huge)).getMessage();
+    assertEquals(true, tooBig.contains("over the limit of 1048576"), tooBig);
+  }
 }

@@ -157,6 +157,58 @@ class EngineProfileTest {
   }
 
   @Test
+  void nonFiniteNegativeHugeOrDuplicatedValuesFailTheScrapeInsteadOfLookingIdle() {
+    for (String bad : List.of("NaN", "+Inf", "-Inf", "-1", "1.7e308", "2e7")) {
+      Exposition e =
+          parse(
+              "vllm:num_requests_running{model_name=\"m\"} 3\n"
+                  + "vllm:num_requests_waiting{model_name=\"m\"} "
+                  + bad
+                  + "\n");
+      IllegalArgumentException x =
+          assertThrows(
+              IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of()), bad);
+      assertTrue(x.getMessage().contains("vllm:num_requests_waiting"), x.getMessage());
+    }
+    Exposition overflow =
+        parse(
+            """
+            vllm:num_requests_running{engine="0",model_name="m"} 9e6
+            vllm:num_requests_running{engine="1",model_name="m"} 9e6
+            vllm:num_requests_waiting{engine="0",model_name="m"} 0
+            """);
+    assertThrows(
+        IllegalArgumentException.class, () -> EngineProfile.VLLM.read(overflow, List.of()));
+    Exposition nanKv =
+        parse(
+            """
+            vllm:num_requests_running{model_name="m"} 1
+            vllm:num_requests_waiting{model_name="m"} 0
+            vllm:kv_cache_usage_perc{model_name="m"} NaN
+            """);
+    assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(nanKv, List.of()));
+    Exposition duplicated =
+        parse(
+            """
+            vllm:num_requests_running{engine="0",model_name="m"} 4
+            vllm:num_requests_running{model_name="m",engine="0"} 4
+            vllm:num_requests_waiting{engine="0",model_name="m"} 0
+            """);
+    IllegalArgumentException x =
+        assertThrows(
+            IllegalArgumentException.class, () -> EngineProfile.VLLM.read(duplicated, List.of()));
+    assertTrue(x.getMessage().contains("duplicate series"), x.getMessage());
+    Exposition overfull =
+        parse(
+            """
+            vllm:num_requests_running{model_name="m"} 1
+            vllm:num_requests_waiting{model_name="m"} 0
+            vllm:kv_cache_usage_perc{model_name="m"} 7.5
+            """);
+    assertEquals(1.0, EngineProfile.VLLM.read(overfull, List.of()).kvUsage(), "clamped to 0..1");
+  }
+
+  @Test
   void missingMetricsAreAnErrorNotAZeroLoad() {
     Exposition e = parse("process_cpu_seconds_total 12\n");
     assertNull(EngineProfile.detect(e));

@@ -1,0 +1,41 @@
+package dev.llmxds.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Addresses are IPs or host names, never something that could smuggle a path or a user. */
+class EndpointTest {
+  @Test
+  void addressesAreIpsOrHostNames() {
+    for (String good :
+        List.of(
+            "10.0.1.11",
+            "127.0.0.1",
+            "::1",
+            "fd00::1:2",
+            "localhost",
+            "vllm-0.vllm.default.svc.cluster.local",
+            "gpu_node-7.dc1.consul")) {
+      assertTrue(Endpoint.isHostOrIp(good), good);
+    }
+    for (String bad :
+        List.of(
+            "127.0.0.1/x?",
+            "user@host",
+            "host:8000",
+            "http://host",
+            "a b",
+            "[::1]",
+            "host/../../admin",
+            "x".repeat(300))) {
+      assertFalse(Endpoint.isHostOrIp(bad), bad);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> new Endpoint(bad, 80, Locality.NONE, 1, EndpointHealth.HEALTHY, false));
+    }
+  }
+}
