@@ -95,6 +95,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
     volatile boolean delta;
     final Map<String, TypeState> types = new HashMap<>();
     XdsPublisher.Lease lease; // guarded by this
+    boolean closed; // guarded by this
     Instant nackLoggedAt; // guarded by this
     long nacksNotLogged; // guarded by this
 
@@ -158,12 +159,15 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
       return;
     }
     long unlogged;
+    XdsPublisher.Lease release;
     synchronized (s) {
-      if (s.lease != null) {
-        s.lease.close();
-        s.lease = null;
-      }
+      s.closed = true;
+      release = s.lease;
+      s.lease = null;
       unlogged = s.nacksNotLogged;
+    }
+    if (release != null) {
+      release.close();
     }
     if (s.node != null) {
       log.info(
@@ -357,18 +361,30 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
     }
     Node node = s.node;
     NodeGroupKey group = NodeGroupKey.of(node == null ? Node.getDefaultInstance() : node);
+    XdsPublisher.Lease held;
     synchronized (s) {
-      if (s.lease == null || !s.lease.group().equals(group)) {
-        XdsPublisher.Lease next;
-        try {
-          next = publisher.acquire(group);
-        } catch (GroupLimitException e) {
-          throw refuse(s, Status.Code.RESOURCE_EXHAUSTED, e.getMessage());
+      held = s.lease;
+    }
+    if (held == null || !held.group().equals(group)) {
+      // outside the stream's lock: a new group is published first, which may wait for a
+      // publication, and the stream's response callbacks must not wait with it
+      XdsPublisher.Lease next;
+      try {
+        next = publisher.acquire(group);
+      } catch (GroupLimitException e) {
+        throw refuse(s, Status.Code.RESOURCE_EXHAUSTED, e.getMessage());
+      }
+      XdsPublisher.Lease release;
+      synchronized (s) {
+        if (s.closed) {
+          release = next; // closed meanwhile: hold nothing
+        } else {
+          release = s.lease;
+          s.lease = next;
         }
-        if (s.lease != null) {
-          s.lease.close();
-        }
-        s.lease = next;
+      }
+      if (release != null) {
+        release.close();
       }
     }
     return node;
