@@ -416,7 +416,7 @@ public final class StreamTracker implements DiscoveryServerCallbacks {
         "NACK from node {} ({}) for {} version {}: {}{}",
         s.node == null ? "?" : s.node.getId(),
         s.node == null ? "?" : NodeGroupKey.of(s.node),
-        XdsType.shortName(typeUrl),
+        ClientText.clip(XdsType.shortName(typeUrl)),
         version,
         clipped,
         more);
