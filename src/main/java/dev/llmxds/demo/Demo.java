@@ -78,7 +78,7 @@ public final class Demo implements AutoCloseable {
                 .formatted(xdsPort, adminPort, fleetFile),
             dir);
     server = LlmXds.start(config, Clock.systemUTC());
-    server.publisher().ensureGroup(FLAT);
+    server.publisher().acquire(FLAT); // held for the demo's life: its weights are read from it
     load = new LoadGenerator(this::flatWeights, requestsPerSecond).start();
   }
 

@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * Wraps java-control-plane's cache so a NACKed version is not re-sent in a loop. A NACK carries the
  * last <em>accepted</em> version, which differs from the snapshot's, so SimpleCache answers at once
  * with the same rejected snapshot, forever. Here a NACK's watch is opened at the rejected version
- * instead: the client hears again only when the snapshot really changes. It also fills in the
- * stream's node on requests that omit it, so every request lands in the right node group.
+ * instead: the client hears again only when the snapshot really changes. It also puts the stream's
+ * slim node (see {@link StreamTracker}) on every request, so requests that omit the node land in
+ * the right node group and open watches keep no client-sized node.
  */
 public final class NackGuard implements ConfigWatcher {
   private final ConfigWatcher delegate;
@@ -48,8 +49,8 @@ public final class NackGuard implements ConfigWatcher {
           allowDefaultEmptyEdsUpdate);
     }
     DiscoveryRequest.Builder b = raw.toBuilder();
-    if (!raw.hasNode() && context.node() != null) {
-      b.setNode(context.node());
+    if (context.node() != null) {
+      b.setNode(context.node()); // the stream's slim node: the watch keeps no client-sized node
     }
     Set<String> known = knownResourceNames;
     boolean clusterChanged = hasClusterChanged;
@@ -79,7 +80,7 @@ public final class NackGuard implements ConfigWatcher {
     RequestContext context = RequestContext.take();
     DeltaXdsRequest effective = request;
     DeltaDiscoveryRequest raw = request.v3Request();
-    if (context != null && !raw.hasNode() && context.node() != null) {
+    if (context != null && context.node() != null) {
       effective = DeltaXdsRequest.create(raw.toBuilder().setNode(context.node()).build());
     }
     return delegate.createDeltaWatch(

@@ -66,6 +66,16 @@ final class ProjectionMemo implements XdsProjection.Memo {
     canonical = next;
   }
 
+  /** Forgets what was kept for {@code group} alone (its assignments): the group was dropped. */
+  void forget(NodeGroupKey group) {
+    assignments.remove(group);
+  }
+
+  /** How many node groups have assignments kept. */
+  int groupCount() {
+    return assignments.size();
+  }
+
   @Override
   public ClusterLoadAssignment assignment(
       InferenceService service,

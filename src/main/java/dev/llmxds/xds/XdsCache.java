@@ -167,7 +167,12 @@ public final class XdsCache implements ConfigWatcher {
             it.remove();
             continue;
           }
-          Response r = select(type, t, w.watch.request(), w.stream, false);
+          Delivered d = streams.get(w.stream);
+          if (d == null) {
+            it.remove(); // the stream closed; its watch is about to be cancelled
+            continue;
+          }
+          Response r = select(type, t, w.watch.request(), d, false);
           if (r != null) {
             it.remove();
             responses.add(() -> respond(w.watch, r));
@@ -225,11 +230,10 @@ public final class XdsCache implements ConfigWatcher {
    * what the stream then has.
    */
   private Response select(
-      ResourceType type, TypeState t, XdsRequest request, long stream, boolean clusterChanged) {
+      ResourceType type, TypeState t, XdsRequest request, Delivered d, boolean clusterChanged) {
     if (t.versionString.isEmpty()) {
       return null; // nothing published for this group yet
     }
-    Delivered d = streams.computeIfAbsent(stream, s -> new Delivered());
     List<String> names = request.getResourceNamesList();
     List<Message> out = new ArrayList<>();
     if (type == ResourceType.CLUSTER || type == ResourceType.LISTENER || names.isEmpty()) {
@@ -306,7 +310,13 @@ public final class XdsCache implements ConfigWatcher {
         return watch; // secrets: never answered
       }
       boolean clusterChanged = hasClusterChanged && type == ResourceType.ENDPOINT;
-      now = select(type, t, request, stream, clusterChanged);
+      now =
+          select(
+              type,
+              t,
+              request,
+              streams.computeIfAbsent(stream, s -> new Delivered()),
+              clusterChanged);
       if (now == null) {
         SotwWatch w = new SotwWatch(watch, stream);
         t.watches.add(w);
@@ -346,5 +356,21 @@ public final class XdsCache implements ConfigWatcher {
   /** Forgets what a closed stream was sent. */
   public void forget(long stream) {
     streams.remove(stream);
+  }
+
+  /** Drops everything kept for {@code key}: the group has no stream left. */
+  public void drop(NodeGroupKey key) {
+    groups.remove(key);
+    delta.clearSnapshot(key);
+  }
+
+  /** Node groups with resources or watches kept. */
+  public int groupCount() {
+    return groups.size();
+  }
+
+  /** Streams whose deliveries are tracked. */
+  public int streamCount() {
+    return streams.size();
   }
 }

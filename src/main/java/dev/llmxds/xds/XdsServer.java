@@ -2,6 +2,7 @@ package dev.llmxds.xds;
 
 import dev.llmxds.config.TlsConfig;
 import dev.llmxds.config.XdsServerConfig;
+import dev.llmxds.util.DaemonThreads;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -12,15 +13,31 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC server: ADS (state of the world and delta) plus the per-type xDS services, optionally
- * over TLS or mTLS.
+ * over TLS or mTLS. Requests larger than {@link #MAX_REQUEST_BYTES} are refused by gRPC
+ * (RESOURCE_EXHAUSTED); a timer drops node groups idle past {@code xds.groupIdleTimeout}.
  */
 public final class XdsServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
+
+  /**
+   * Largest request message accepted (gRPC's default, set explicitly): an Envoy request is its node
+   * (≤ 64 KiB, see {@link StreamTracker#MAX_NODE_BYTES}) plus the names it watches.
+   */
+  public static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
   private final Server server;
+  private final XdsPublisher publisher;
+  private final Duration sweepEvery;
+  private final ScheduledExecutorService sweeper = DaemonThreads.scheduler("xds-group-sweeper");
   private final StripedExecutorGroup sendExecutors =
       new StripedExecutorGroup(Runtime.getRuntime().availableProcessors());
 
@@ -29,6 +46,12 @@ public final class XdsServer implements AutoCloseable {
       XdsPublisher publisher,
       StreamTracker tracker,
       List<BindableService> extraServices) {
+    this.publisher = publisher;
+    Duration half = config.groupIdleTimeout().dividedBy(2);
+    this.sweepEvery =
+        half.compareTo(Duration.ofMillis(10)) < 0
+            ? Duration.ofMillis(10)
+            : half.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : half;
     V3DiscoveryServer discovery =
         new V3DiscoveryServer(
             List.of(tracker),
@@ -47,6 +70,7 @@ public final class XdsServer implements AutoCloseable {
             .addService(discovery.getListenerDiscoveryServiceImpl())
             .addService(discovery.getRouteDiscoveryServiceImpl())
             .directExecutor()
+            .maxInboundMessageSize(MAX_REQUEST_BYTES)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .build();
@@ -72,7 +96,17 @@ public final class XdsServer implements AutoCloseable {
 
   public XdsServer start() throws IOException {
     server.start();
+    long every = sweepEvery.toNanos();
+    sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.NANOSECONDS);
     return this;
+  }
+
+  private void sweep() {
+    try {
+      publisher.dropIdleGroups();
+    } catch (RuntimeException e) {
+      log.error("dropping idle node groups failed", e);
+    }
   }
 
   public int port() {
@@ -81,6 +115,7 @@ public final class XdsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    sweeper.shutdownNow();
     sendExecutors.close();
     server.shutdown();
     try {
