@@ -5,17 +5,19 @@ import java.time.Duration;
 
 /**
  * File discovery: a YAML fleet file watched for changes. Without a path, the fleet embedded in the
- * jar (a small example) is served and nothing is watched.
+ * jar (a small example) is served and nothing is watched. {@code allowEmpty}: a file saying {@code
+ * services: []} publishes an empty fleet (otherwise an empty file is an error).
  */
-public record FileDiscoveryConfig(Path path, Duration pollInterval) {
-  public static final FileDiscoveryConfig DEFAULT = new FileDiscoveryConfig(null, null);
+public record FileDiscoveryConfig(Path path, Duration pollInterval, Boolean allowEmpty) {
+  public static final FileDiscoveryConfig DEFAULT = new FileDiscoveryConfig(null, null, null);
 
   public FileDiscoveryConfig {
     pollInterval =
         Check.positive("pollInterval", Check.orDefault(pollInterval, Duration.ofSeconds(1)));
+    allowEmpty = Check.orDefault(allowEmpty, false);
   }
 
   public FileDiscoveryConfig withPath(Path newPath) {
-    return new FileDiscoveryConfig(newPath, pollInterval);
+    return new FileDiscoveryConfig(newPath, pollInterval, allowEmpty);
   }
 }
