@@ -35,6 +35,7 @@ class ConsulFaultTest {
   private ConsulDouble consulDouble;
   private ConsulControl consul;
   private ConsulSourceHarness harness;
+  private ListAppender<ILoggingEvent> captured;
 
   @BeforeEach
   void start() {
@@ -45,6 +46,9 @@ class ConsulFaultTest {
 
   @AfterEach
   void stop() {
+    if (captured != null) {
+      ((Logger) LoggerFactory.getLogger(ConsulFleetSource.class)).detachAppender(captured);
+    }
     if (harness != null) {
       harness.close();
     }
@@ -218,12 +222,13 @@ class ConsulFaultTest {
     assertKeptThenRecovers(before, 8105);
   }
 
-  /** Log lines of ConsulFleetSource at WARN, captured. */
-  private static ListAppender<ILoggingEvent> captureWarnings() {
+  /** Log lines of ConsulFleetSource, captured until the test ends. */
+  private ListAppender<ILoggingEvent> captureWarnings() {
     Logger logger = (Logger) LoggerFactory.getLogger(ConsulFleetSource.class);
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
+    captured = appender;
     return appender;
   }
 
@@ -305,5 +310,22 @@ class ConsulFaultTest {
     consul.deregister("llama-1");
     harness.awaitFleet("empty fleet", f -> f.services().isEmpty());
     assertFalse(harness.source.status().failing());
+  }
+
+  @Test
+  void anOutageSeenByManyWatchesIsLoggedOnceNotOncePerRetry() {
+    consul.register(new Registration("qwen-1", "qwen", 8201).address("10.0.0.3"));
+    consul.register(new Registration("mistral-1", "mistral", 8301).address("10.0.0.4"));
+    startSource("", Map.of());
+    harness.awaitFleet("all three", f -> f.services().size() == 3);
+    ListAppender<ILoggingEvent> warnings = captureWarnings();
+    consulDouble.down(true);
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> harness.source.status().errors() >= 30,
+        () -> "many failed reads: " + harness.source.status());
+    consulDouble.down(false);
+    assertEquals(
+        1, warningsContaining(warnings, "cannot reach Consul"), "one line: " + warnings.list);
   }
 }
