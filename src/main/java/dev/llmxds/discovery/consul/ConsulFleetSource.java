@@ -42,6 +42,9 @@ public final class ConsulFleetSource implements FleetSource {
   /** Repeated identical WARN lines: the first, then at most one per interval with a count. */
   static final java.time.Duration LOG_INTERVAL = java.time.Duration.ofSeconds(30);
 
+  /** The discovery status lists at most this many skipped entries. */
+  static final int MAX_SKIPPED_SHOWN = 100;
+
   private final ConsulConfig config;
   private final Clock clock;
   private final ConsulHttp http;
@@ -257,7 +260,13 @@ public final class ConsulFleetSource implements FleetSource {
       }
     }
     reported = now;
-    status = status.withSkipped(List.copyOf(now));
+    List<String> shown = new ArrayList<>(now);
+    if (shown.size() > MAX_SKIPPED_SHOWN) {
+      int more = shown.size() - MAX_SKIPPED_SHOWN;
+      shown = new ArrayList<>(shown.subList(0, MAX_SKIPPED_SHOWN));
+      shown.add("… and " + more + " more (see the log)");
+    }
+    status = status.withSkipped(shown);
   }
 
   private synchronized void failed(String error) {
