@@ -120,6 +120,7 @@ public final class AdminViews {
         .setLastErrorAt(text(s.lastErrorAt()))
         .setLastError(s.lastError() == null ? "" : s.lastError())
         .setFailing(s.failing())
+        .addAllSkipped(s.skipped())
         .build();
   }
 

@@ -78,6 +78,10 @@ public final class LlmXdsMetrics {
       FunctionCounter.builder("llmxds.scrape.errors", app.scraper(), s -> s.stats().failures())
           .description("engine /metrics scrapes that failed")
           .register(registry);
+      FunctionCounter.builder("llmxds.scrapes.skipped", app.scraper(), s -> s.stats().skipped())
+          .description(
+              "engine /metrics scrapes skipped: the endpoint's last one still running, or no slot")
+          .register(registry);
     }
     streams = gauge("llmxds.xds.streams", "connected xDS streams");
     endpointWeight = gauge("llmxds.endpoint.weight", "published EDS weight");

@@ -11,6 +11,7 @@ import dev.llmxds.discovery.file.FileFleetSource;
 import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.load.Scraper;
+import dev.llmxds.util.RepeatLimiter;
 import dev.llmxds.weighting.LoadBook;
 import dev.llmxds.weighting.WeightPolicy;
 import dev.llmxds.xds.StreamTracker;
@@ -50,6 +51,10 @@ public final class LlmXds implements AutoCloseable {
   private final LlmXdsMetrics metrics;
   private AdminHttpServer admin;
 
+  /** Identical scrape WARN lines (say, a whole zone refusing): the first, then one per 30 s. */
+  private final RepeatLimiter scrapeWarnings =
+      new RepeatLimiter(java.time.Duration.ofSeconds(30), System::nanoTime);
+
   private LlmXds(LlmXdsConfig config, Clock clock) {
     this.config = config;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -81,12 +86,17 @@ public final class LlmXds implements AutoCloseable {
                   @Override
                   public void onFailure(String service, String id, String error) {
                     var before = loadBook.get(service, id);
-                    if (before == null || before.lastError() == null) {
+                    long suppressed =
+                        before == null || before.lastError() == null
+                            ? scrapeWarnings.admit(error.replaceAll("http://\\S+", "<url>"))
+                            : RepeatLimiter.SUPPRESS;
+                    if (suppressed != RepeatLimiter.SUPPRESS) {
                       log.warn(
-                          "scraping {} of {} failed: {}; its weight decays to the static weight",
+                          "scraping {} of {} failed: {}; its weight decays to the static weight{}",
                           id,
                           service,
-                          error);
+                          error,
+                          scrapeWarnings.suffix(suppressed));
                     }
                     loadBook.recordFailure(service, id, error);
                   }

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /**
  * Consul discovery: which services are inference services and how they are watched. The ACL token
  * is read from the environment variable {@code tokenEnv} or from {@code tokenFile}; it is never
- * logged or shown.
+ * logged or shown. {@code allowEmpty}: when Consul suddenly lists no inference service at all, the
+ * empty fleet is published instead of keeping the last good one.
  */
 public record ConsulConfig(
     URI address,
@@ -25,9 +26,11 @@ public record ConsulConfig(
     Duration errorBackoff,
     Duration maxErrorBackoff,
     String tag,
-    Map<String, String> meta) {
+    Map<String, String> meta,
+    Boolean allowEmpty) {
   public static final ConsulConfig DEFAULT =
-      new ConsulConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+      new ConsulConfig(
+          null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public ConsulConfig {
     address = Check.orDefault(address, URI.create("http://127.0.0.1:8500"));
@@ -78,6 +81,7 @@ public record ConsulConfig(
     }
     tag = Check.orDefault(tag, "llm").strip();
     meta = java.util.Collections.unmodifiableMap(new TreeMap<>(Check.orDefault(meta, Map.of())));
+    allowEmpty = Check.orDefault(allowEmpty, false);
   }
 
   /**
@@ -107,6 +111,7 @@ public record ConsulConfig(
         errorBackoff,
         maxErrorBackoff,
         tag,
-        meta);
+        meta,
+        allowEmpty);
   }
 }

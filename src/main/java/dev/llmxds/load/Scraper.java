@@ -9,6 +9,7 @@ import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.util.DaemonThreads;
+import dev.llmxds.util.Deadline;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -33,13 +34,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Scrapes every endpoint's engine metrics on its own jittered 1 s cycle, asynchronously (no thread
- * per endpoint, HTTP keep-alive), with a per-request timeout, a cap on concurrent requests and on
+ * per endpoint, HTTP keep-alive), with a deadline for the whole exchange (connect, headers and
+ * body: an engine dripping its answer is abandoned and its connection closed), a cap on concurrent
+ * requests — of which engines whose last scrape hit the deadline may hold at most half — and on
  * body size. The URL is always {@code http://<endpoint address>:<metrics port><metrics path>}: a
  * registration chooses only the port and the path. Results go to a {@link Listener}; the scraper
  * itself has no policy.
  */
 public final class Scraper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scraper.class);
+  private static final String TIMED_OUT = "scrape timed out";
 
   /** Receives scrape outcomes, on HTTP client threads. */
   public interface Listener {
@@ -59,6 +63,7 @@ public final class Scraper implements AutoCloseable {
     final EngineKind declared;
     final List<String> models;
     final AtomicBoolean inFlight = new AtomicBoolean();
+    volatile boolean slow;
     volatile EngineProfile profile;
     volatile ScheduledFuture<?> next;
     volatile boolean stopped;
@@ -82,6 +87,7 @@ public final class Scraper implements AutoCloseable {
   private final HttpClient http;
   private final ScheduledExecutorService scheduler;
   private final Semaphore permits;
+  private final Semaphore slowPermits;
   private final Map<Key, Target> targets = new HashMap<>();
   private final AtomicLong scrapes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -93,6 +99,7 @@ public final class Scraper implements AutoCloseable {
     this.listener = listener;
     this.nanoTime = nanoTime;
     this.permits = new Semaphore(config.maxConcurrency());
+    this.slowPermits = new Semaphore(Math.max(1, config.maxConcurrency() / 2));
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -179,7 +186,18 @@ public final class Scraper implements AutoCloseable {
       skipped.incrementAndGet(); // the previous scrape of this endpoint is still running
       return;
     }
+    // an engine whose last scrape ran into the deadline may hold at most half the slots, so slow
+    // or dripping engines cannot starve the healthy ones
+    boolean slow = t.slow;
+    if (slow && !slowPermits.tryAcquire()) {
+      t.inFlight.set(false);
+      skipped.incrementAndGet();
+      return;
+    }
     if (!permits.tryAcquire()) {
+      if (slow) {
+        slowPermits.release();
+      }
       t.inFlight.set(false);
       skipped.incrementAndGet();
       return;
@@ -191,17 +209,32 @@ public final class Scraper implements AutoCloseable {
             .header("Accept", "text/plain;version=0.0.4")
             .GET()
             .build();
-    http.sendAsync(request, LimitedBody.handler(config.maxResponseBytes()))
+    // the request timeout stops at the headers; the deadline covers connect, headers and body
+    Deadline.within(
+            http.sendAsync(request, LimitedBody.handler(config.maxResponseBytes())),
+            config.timeout(),
+            scheduler,
+            () -> new HttpTimeoutException(TIMED_OUT))
         .whenComplete(
             (response, error) -> {
               try {
+                t.slow = error != null && TIMED_OUT.equals(unwrap(error).getMessage());
                 listener.onDuration(nanoTime.getAsLong() - started);
                 handle(t, response, error);
               } finally {
                 permits.release();
+                if (slow) {
+                  slowPermits.release();
+                }
                 t.inFlight.set(false);
               }
             });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private void handle(Target t, HttpResponse<byte[]> response, Throwable error) {
@@ -256,7 +289,7 @@ public final class Scraper implements AutoCloseable {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof HttpTimeoutException) {
-      return "scrape timed out";
+      return TIMED_OUT;
     }
     if (cause instanceof java.net.ConnectException) {
       return "connection refused";

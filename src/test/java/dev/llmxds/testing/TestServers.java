@@ -28,7 +28,7 @@ public final class TestServers {
         """
         xds: %s
         discovery:
-          file: {path: %s, pollInterval: 50ms}
+          file: {path: %s, pollInterval: 50ms, allowEmpty: true}
         reconciler: {debounce: 20ms, maxWait: 200ms}
         %s
         """

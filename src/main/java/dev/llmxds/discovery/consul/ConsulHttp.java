@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmxds.config.ConsulConfig;
+import dev.llmxds.util.Deadline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -21,13 +22,15 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Blocking queries against Consul's HTTP API: {@code index}, {@code wait}, {@code dc}, {@code
- * stale} and the ACL token header; a request times out a little after Consul's own wait plus its
- * jitter (wait/16). Asynchronous: no thread waits on a blocking query.
+ * stale} and the ACL token header; a request — connect, headers and the whole body — times out a
+ * little after Consul's own wait plus its jitter (wait/16). Asynchronous: no thread waits on a
+ * blocking query.
  */
 final class ConsulHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,13 +39,15 @@ final class ConsulHttp {
   private final HttpClient client;
   private final ConsulConfig config;
   private final String token;
+  private final ScheduledExecutorService timer;
 
   /** A successful answer: its body and its {@code X-Consul-Index}. */
   record Answer(JsonNode body, long index) {}
 
-  ConsulHttp(ConsulConfig config, String token) {
+  ConsulHttp(ConsulConfig config, String token, ScheduledExecutorService timer) {
     this.config = config;
     this.token = token;
+    this.timer = timer;
     HttpClient.Builder b =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -99,8 +104,12 @@ final class ConsulHttp {
     if (!token.isEmpty()) {
       request.header("X-Consul-Token", token);
     }
-    return client
-        .sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray())
+    // the request timeout only covers the wait for the headers: the deadline covers the body too
+    return Deadline.within(
+            client.sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray()),
+            requestTimeout(),
+            timer,
+            () -> new HttpTimeoutException("whole exchange over its deadline"))
         .handle(
             (response, error) -> {
               if (error != null) {
@@ -114,7 +123,8 @@ final class ConsulHttp {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof HttpTimeoutException) {
-      return new ConsulException(path + ": no answer in time (slower than the blocking wait)");
+      return new ConsulException(
+          path + ": no answer in time (the whole answer took longer than wait + wait/16 + 2 s)");
     }
     String message =
         cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

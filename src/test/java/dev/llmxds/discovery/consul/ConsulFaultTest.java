@@ -1,9 +1,14 @@
 package dev.llmxds.discovery.consul;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.llmxds.discovery.DiscoveryStatus;
 import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.Fleet;
@@ -12,12 +17,14 @@ import dev.llmxds.testing.consul.ConsulControl;
 import dev.llmxds.testing.consul.ConsulControl.Registration;
 import dev.llmxds.testing.consul.ConsulDouble;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * Consul faults against the double: whatever goes wrong, the last known-good fleet stays, the error
@@ -28,6 +35,7 @@ class ConsulFaultTest {
   private ConsulDouble consulDouble;
   private ConsulControl consul;
   private ConsulSourceHarness harness;
+  private ListAppender<ILoggingEvent> captured;
 
   @BeforeEach
   void start() {
@@ -38,6 +46,9 @@ class ConsulFaultTest {
 
   @AfterEach
   void stop() {
+    if (captured != null) {
+      ((Logger) LoggerFactory.getLogger(ConsulFleetSource.class)).detachAppender(captured);
+    }
     if (harness != null) {
       harness.close();
     }
@@ -196,5 +207,125 @@ class ConsulFaultTest {
     consulDouble.down(false);
     harness.awaitFleet(
         "first fleet after Consul came up", f -> ConsulSourceHarness.hasService(f, "llama"));
+  }
+
+  @Test
+  void anAnswerThatStallsAfterItsHeadersTimesOutAndIsRetried() {
+    startSource("blockingWait: 1s", Map.of());
+    Fleet before = harness.latest();
+    consulDouble.stallNext(1);
+    long started = System.nanoTime();
+    awaitError("no answer in time");
+    assertTrue(
+        System.nanoTime() - started < TimeUnit.SECONDS.toNanos(8),
+        "within the deadline (wait 1s + wait/16 + 2 s), plus one blocking wait to reach it, plus slack");
+    assertKeptThenRecovers(before, 8105);
+  }
+
+  /** Log lines of ConsulFleetSource, captured until the test ends. */
+  private ListAppender<ILoggingEvent> captureWarnings() {
+    Logger logger = (Logger) LoggerFactory.getLogger(ConsulFleetSource.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    captured = appender;
+    return appender;
+  }
+
+  private static long warningsContaining(ListAppender<ILoggingEvent> appender, String text) {
+    return appender.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(text))
+        .count();
+  }
+
+  @Test
+  void aServiceNameOver128CharactersIsSkippedAndEverythingElseFlows() {
+    ListAppender<ILoggingEvent> warnings = captureWarnings();
+    String longName = "gpu".repeat(43); // 129 characters
+    consul.register(new Registration("bad-1", longName, 9001).address("10.0.0.5"));
+    startSource("", Map.of()); // the first fleet arrives despite the bad entry
+    consul.fail("llama-1");
+    harness.awaitEndpoint("llama", 8001, e -> e.health() == EndpointHealth.UNHEALTHY);
+    DiscoveryStatus status = harness.source.status();
+    assertFalse(status.failing(), status.toString());
+    assertEquals(1, status.skipped().size(), status.toString());
+    assertTrue(status.skipped().get(0).contains("skipped: service name"), status.toString());
+    assertTrue(status.skipped().get(0).length() < 600, "the hostile name is cut in the report");
+    consul.pass("llama-1");
+    harness.awaitEndpoint("llama", 8001, e -> e.health() == EndpointHealth.HEALTHY);
+    assertEquals(1, warningsContaining(warnings, "gpugpugpu"), "logged once: " + warnings.list);
+
+    consul.deregister("bad-1");
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> harness.source.status().skipped().isEmpty(),
+        () -> "resolved: " + harness.source.status());
+  }
+
+  @Test
+  void aModelClaimedByTwoServicesGoesToTheNameThatSortsFirst() {
+    startSource("", Map.of());
+    consul.register(
+        new Registration("b-1", "b-svc", 9002)
+            .address("10.0.0.6")
+            .meta(Map.of("llm-xds-models", "shared, b-only")));
+    consul.register(
+        new Registration("a-1", "a-svc", 9003)
+            .address("10.0.0.7")
+            .meta(Map.of("llm-xds-models", "shared")));
+    Fleet fleet =
+        harness.awaitFleet(
+            "both services", f -> f.service("a-svc").isPresent() && f.service("b-svc").isPresent());
+    assertEquals(List.of("shared"), fleet.service("a-svc").orElseThrow().models());
+    assertEquals(List.of("b-only"), fleet.service("b-svc").orElseThrow().models());
+    assertTrue(
+        harness.source.status().skipped().stream()
+            .anyMatch(p -> p.contains("'shared' is claimed by 'a-svc' and 'b-svc'")),
+        harness.source.status().toString());
+
+    consul.fail("llama-1"); // health changes still flow while the conflict stands
+    harness.awaitEndpoint("llama", 8001, e -> e.health() == EndpointHealth.UNHEALTHY);
+    assertFalse(harness.source.status().failing());
+  }
+
+  @Test
+  void aCatalogThatSuddenlyListsNothingKeepsTheLastGoodFleet() {
+    startSource("", Map.of());
+    Fleet before = harness.latest();
+    consul.deregister("llama-1");
+    awaitError("no usable inference service");
+    assertEquals(before, harness.latest(), "known-good fleet kept");
+    assertTrue(harness.source.status().failing());
+    consul.register(new Registration("llama-2", "llama", 8002).address("10.0.0.2"));
+    harness.awaitEndpoint("llama", 8002, e -> true);
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> !harness.source.status().failing(),
+        () -> "recovered: " + harness.source.status());
+  }
+
+  @Test
+  void withAllowEmptyAnEmptyCatalogIsPublished() {
+    startSource("allowEmpty: true", Map.of());
+    consul.deregister("llama-1");
+    harness.awaitFleet("empty fleet", f -> f.services().isEmpty());
+    assertFalse(harness.source.status().failing());
+  }
+
+  @Test
+  void anOutageSeenByManyWatchesIsLoggedOnceNotOncePerRetry() {
+    consul.register(new Registration("qwen-1", "qwen", 8201).address("10.0.0.3"));
+    consul.register(new Registration("mistral-1", "mistral", 8301).address("10.0.0.4"));
+    startSource("", Map.of());
+    harness.awaitFleet("all three", f -> f.services().size() == 3);
+    ListAppender<ILoggingEvent> warnings = captureWarnings();
+    consulDouble.down(true);
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> harness.source.status().errors() >= 30,
+        () -> "many failed reads: " + harness.source.status());
+    consulDouble.down(false);
+    assertEquals(
+        1, warningsContaining(warnings, "cannot reach Consul"), "one line: " + warnings.list);
   }
 }

@@ -167,7 +167,8 @@ class ConsulMapperTest {
             null,
             null,
             "",
-            Map.of("role", "inference"));
+            Map.of("role", "inference"),
+            null);
     ConsulMapper m = new ConsulMapper(byMeta);
     String yes =
         "{'ID': 'y', 'Service': 's', 'Address': '10.0.0.1', 'Port': 1, 'Meta': {'role': 'inference'}}";

@@ -51,13 +51,19 @@ public final class ConsulDouble implements AutoCloseable {
   private long catalogIndex = 10;
   private long epoch;
   private int blocked;
+  private int stalled;
+  private long stallGeneration;
   private volatile String requiredToken;
   private volatile boolean down;
 
   /** One request the double received. */
   public record Request(String path, Map<String, String> query, String token) {}
 
-  private record Fault(int status, String body, Duration delay) {}
+  private record Fault(int status, String body, Duration delay, boolean stall) {
+    Fault(int status, String body, Duration delay) {
+      this(status, body, delay, false);
+    }
+  }
 
   public ConsulDouble() {
     try {
@@ -111,6 +117,31 @@ public final class ConsulDouble implements AutoCloseable {
     faults.add(new Fault(0, null, delay));
   }
 
+  /**
+   * The next {@code n} reads answer 200 with their headers and the first byte of a body, then stall
+   * until the double is closed or {@link #releaseStalls()} (a peer that hangs mid-answer).
+   */
+  public void stallNext(int n) {
+    for (int i = 0; i < n; i++) {
+      faults.add(new Fault(200, null, Duration.ZERO, true));
+    }
+  }
+
+  /** Ends every stalled answer (its connection is closed without the rest of the body). */
+  public void releaseStalls() {
+    synchronized (lock) {
+      stallGeneration++;
+      lock.notifyAll();
+    }
+  }
+
+  /** Answers stalled right now. */
+  public int stalled() {
+    synchronized (lock) {
+      return stalled;
+    }
+  }
+
   /** Reads without this token get 403, as Consul's ACL system answers. */
   public void requireToken(String token) {
     requiredToken = token;
@@ -159,6 +190,10 @@ public final class ConsulDouble implements AutoCloseable {
         return;
       }
       Fault fault = faults.poll();
+      if (fault != null && fault.stall()) {
+        stall(ex);
+        return;
+      }
       if (fault != null && fault.delay().isZero()) {
         send(ex, fault.status(), fault.body(), index);
         return;
@@ -180,6 +215,30 @@ public final class ConsulDouble implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       throw new IOException(e);
+    }
+  }
+
+  private void stall(HttpExchange ex) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.getResponseHeaders().set("X-Consul-Index", "1");
+    ex.sendResponseHeaders(200, 0); // chunked: the client cannot know the body is incomplete
+    ex.getResponseBody().write('[');
+    ex.getResponseBody().flush();
+    synchronized (lock) {
+      long generation = stallGeneration;
+      stalled++;
+      try {
+        while (!down && generation == stallGeneration) {
+          try {
+            lock.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      } finally {
+        stalled--;
+      }
     }
   }
 
