@@ -18,11 +18,15 @@ public final class TestServers {
 
   /**
    * As {@link #config(Path, String)} with the {@code xds:} section given. Scraping is off unless
-   * {@code extraYaml} configures {@code load:} (most test fleets are gRPC backends, not engines).
+   * {@code extraYaml} configures {@code load:} (most test fleets are gRPC backends, not engines); the
+   * admin server takes a free port unless {@code extraYaml} configures {@code admin:}.
    */
   public static LlmXdsConfig config(Path fleetFile, String xdsYaml, String extraYaml) {
     if (!extraYaml.contains("load:")) {
       extraYaml = extraYaml + "\nload: {enabled: false}";
+    }
+    if (!extraYaml.contains("admin:")) {
+      extraYaml = extraYaml + "\nadmin: {port: 0}"; // never the fixed 9902 another run may hold
     }
     String yaml =
         """
