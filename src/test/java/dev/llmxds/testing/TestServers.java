@@ -18,8 +18,8 @@ public final class TestServers {
 
   /**
    * As {@link #config(Path, String)} with the {@code xds:} section given. Scraping is off unless
-   * {@code extraYaml} configures {@code load:} (most test fleets are gRPC backends, not engines); the
-   * admin server takes a free port unless {@code extraYaml} configures {@code admin:}.
+   * {@code extraYaml} configures {@code load:} (most test fleets are gRPC backends, not engines);
+   * the admin server takes a free port unless {@code extraYaml} configures {@code admin:}.
    */
   public static LlmXdsConfig config(Path fleetFile, String xdsYaml, String extraYaml) {
     if (!extraYaml.contains("load:")) {

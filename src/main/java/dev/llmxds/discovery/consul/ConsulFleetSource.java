@@ -57,6 +57,7 @@ public final class ConsulFleetSource implements FleetSource {
   private FleetListener listener;
   private BlockingWatch catalog;
   private boolean catalogRead;
+  private boolean emitQueued;
   private final Map<String, List<String>> instanceProblems = new HashMap<>();
   private final RepeatLimiter warnLimiter = new RepeatLimiter(LOG_INTERVAL, System::nanoTime);
   private Set<String> reported = Set.of();
@@ -180,13 +181,35 @@ public final class ConsulFleetSource implements FleetSource {
     succeeded();
   }
 
+  /**
+   * An answer was taken in. Once everything has been read, one publication is queued behind the
+   * answers already waiting on the watch thread, so a burst of answers (start-up, a zone's checks
+   * failing together) rebuilds the fleet once, not once per answer.
+   */
   private void succeeded() {
     if (catalogRead && unread.isEmpty()) {
-      String error = emit();
-      if (error != null) {
-        failed(error);
-        return;
+      if (!emitQueued && !scheduler.isShutdown()) {
+        emitQueued = true;
+        try {
+          scheduler.execute(this::emitQueued);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          emitQueued = false;
+        }
       }
+      return;
+    }
+    status = status.succeeded(clock.instant());
+  }
+
+  private synchronized void emitQueued() {
+    emitQueued = false;
+    if (!catalogRead || !unread.isEmpty() || listener == null) {
+      return;
+    }
+    String error = emit();
+    if (error != null) {
+      failed(error);
+      return;
     }
     status = status.succeeded(clock.instant());
   }

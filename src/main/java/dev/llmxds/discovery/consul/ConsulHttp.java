@@ -50,6 +50,8 @@ final class ConsulHttp {
     this.timer = timer;
     HttpClient.Builder b =
         HttpClient.newBuilder()
+            // answers are handled on the watch thread: no thread per in-flight blocking query
+            .executor(timer)
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER);
     if (config.caFile() != null) {

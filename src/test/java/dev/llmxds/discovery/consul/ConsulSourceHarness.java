@@ -27,19 +27,27 @@ final class ConsulSourceHarness implements AutoCloseable {
    * return.
    */
   static ConsulConfig config(URI address, String extraYaml) {
+    StringBuilder defaults = new StringBuilder();
+    for (String line :
+        List.of(
+            "blockingWait: 60s",
+            "minInterval: 20ms",
+            "errorBackoff: 50ms",
+            "maxErrorBackoff: 200ms")) {
+      String key = line.substring(0, line.indexOf(':') + 1);
+      if (!extraYaml.contains(key)) { // a key given twice is a config error: the test's wins
+        defaults.append("    ").append(line).append('\n');
+      }
+    }
     return ConfigLoader.parse(
             """
             discovery:
               source: consul
               consul:
                 address: %s
-                blockingWait: 60s
-                minInterval: 20ms
-                errorBackoff: 50ms
-                maxErrorBackoff: 200ms
-                %s
+            %s    %s
             """
-                .formatted(address, extraYaml),
+                .formatted(address, defaults, extraYaml),
             null)
         .discovery()
         .consul();

@@ -38,6 +38,11 @@ public final class ConsulControl {
       body.put("Check", Map.of("CheckID", checkId(id), "TTL", "10m", "Status", "passing"));
     }
 
+    /** The registration as the agent API's JSON body. */
+    public Map<String, Object> body() {
+      return body;
+    }
+
     public static String checkId(String id) {
       return "ttl:" + id;
     }

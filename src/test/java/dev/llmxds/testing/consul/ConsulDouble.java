@@ -384,6 +384,16 @@ public final class ConsulDouble implements AutoCloseable {
     send(ex, 200, "", -1);
   }
 
+  /** Registers many services at once, as that many agent calls would (one index bump each). */
+  public void registerAll(List<Map<String, Object>> bodies) {
+    synchronized (lock) {
+      for (Map<String, Object> b : bodies) {
+        register(JSON.valueToTree(b));
+      }
+      lock.notifyAll();
+    }
+  }
+
   private void register(ObjectNode body) {
     String name = body.path("Name").asText();
     String id = body.path("ID").asText(name);
