@@ -122,6 +122,9 @@ public final class AdminHttpServer implements AutoCloseable {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.getResponseHeaders().set("Content-Security-Policy", HtmlPage.CONTENT_SECURITY_POLICY);
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     boolean head = ex.getRequestMethod().equals("HEAD");
     ex.sendResponseHeaders(status, head ? -1 : bytes.length);
     if (!head) {
