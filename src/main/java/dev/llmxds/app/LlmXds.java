@@ -113,7 +113,38 @@ public final class LlmXds implements AutoCloseable {
     this.metrics = new LlmXdsMetrics(this, views);
     this.server =
         new XdsServer(
-            config.xds(), publisher, tracker, List.of(new AdminGrpcService(views, reconciler)));
+            config.xds(),
+            publisher,
+            tracker,
+            adminOnXdsPort(config) ? List.of(new AdminGrpcService(views, reconciler)) : List.of());
+  }
+
+  /**
+   * Whether the admin gRPC service is served on the xDS port. The xDS port listens on every
+   * interface, so by default only where it requires client certificates; {@code
+   * admin.grpcOnXdsPort: true} serves it on any xDS port, with a warning when that port is
+   * plaintext or takes clients without certificates.
+   */
+  static boolean adminOnXdsPort(LlmXdsConfig config) {
+    boolean mtls = config.xds().tls() != null && config.xds().tls().mutual();
+    Boolean explicit = config.admin().grpcOnXdsPort();
+    if (explicit == null) {
+      if (!mtls) {
+        log.info(
+            "admin gRPC service not served: the xDS port does not require client certificates"
+                + " (set admin.grpcOnXdsPort: true to serve it anyway)");
+      }
+      return mtls;
+    }
+    if (explicit && !mtls) {
+      log.warn(
+          "admin.grpcOnXdsPort: the admin gRPC service (fleet, nodes, config dumps) is served on"
+              + " the xDS port {}:{} to anyone who can reach it: that port {}",
+          config.xds().host(),
+          config.xds().port(),
+          config.xds().tls() == null ? "is plaintext" : "does not require client certificates");
+    }
+    return explicit;
   }
 
   /**
