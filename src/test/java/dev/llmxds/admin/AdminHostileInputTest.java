@@ -258,6 +258,65 @@ class AdminHostileInputTest {
   }
 
   @Test
+  void aHeadTrickledByteByByteIsCutAtTheHeaderDeadline() throws Exception {
+    start(", headerTimeout: 1s");
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", server.adminPort()), 2_000);
+      s.setSoTimeout(200); // paces the trickle: one byte per 200 ms read timeout
+      long t0 = System.nanoTime();
+      String request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + "s".repeat(1_000);
+      StringBuilder answer = new StringBuilder();
+      int i = 0;
+      while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
+        try {
+          s.getOutputStream().write(request.charAt(i++ % request.length()));
+        } catch (java.io.IOException closed) {
+          break;
+        }
+        try {
+          int b = s.getInputStream().read();
+          if (b == -1) {
+            break;
+          }
+          answer.append((char) b);
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          // the server is still waiting: send the next byte
+        } catch (java.io.IOException reset) {
+          break;
+        }
+      }
+      long elapsed = System.nanoTime() - t0;
+      assertTrue(
+          elapsed < TimeUnit.MILLISECONDS.toNanos(3_000),
+          "cut after " + elapsed / 1_000_000 + " ms, not reset by every byte");
+      assertTrue(
+          answer.isEmpty() || answer.toString().startsWith("HTTP/1.1 408"), answer.toString());
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionIsClosed() throws Exception {
+    start(", idleTimeout: 1s");
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", server.adminPort()), 2_000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      String response = "";
+      long t0 = System.nanoTime();
+      int b;
+      while ((b = in.read()) != -1) {
+        response += (char) b;
+      }
+      assertTrue(response.startsWith("HTTP/1.1 200"), response);
+      assertTrue(response.endsWith("ok\n"), response);
+      long elapsed = System.nanoTime() - t0;
+      assertTrue(elapsed < TimeUnit.SECONDS.toNanos(5), "closed after " + elapsed / 1e9 + " s");
+    }
+  }
+
+  @Test
   void onlyGetAndHeadWithinTheSizeCaps() throws Exception {
     start("");
     assertEquals(
