@@ -19,7 +19,10 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin views over gRPC, on the xDS port: Get* and a server-streaming watch of the fleet. */
+/**
+ * The admin views over gRPC: Get* and a server-streaming watch of the fleet. Served on the xDS port
+ * only where that is safe (see {@code LlmXds.adminOnXdsPort}).
+ */
 public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(AdminGrpcService.class);
   private final AdminViews views;
@@ -103,19 +106,30 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     Watcher watcher = new Watcher(call);
     call.setOnReadyHandler(watcher::drain);
     call.setOnCancelHandler(watcher::close);
-    watcher.registration = onPublish.apply(watcher::stale);
+    watcher.registered(onPublish.apply(watcher::stale));
     watcher.stale();
   }
 
   /** One WatchFleet stream: a stale flag instead of a queue. */
   private final class Watcher {
     private final ServerCallStreamObserver<Fleet> call;
-    private volatile AutoCloseable registration;
+    private AutoCloseable registration;
     private boolean stale;
     private boolean closed;
 
     Watcher(ServerCallStreamObserver<Fleet> call) {
       this.call = call;
+    }
+
+    /** Keeps the publication listener's handle, or removes it if the call already ended. */
+    void registered(AutoCloseable handle) {
+      synchronized (this) {
+        if (!closed) {
+          registration = handle;
+          return;
+        }
+      }
+      unregister(handle);
     }
 
     /** A publication happened: mark the view stale and send it if the client can take it. */
@@ -143,30 +157,41 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             call.onNext(view);
           }
         } catch (RuntimeException e) {
-          // the call ended under us (cancelled, transport gone): stop watching
+          // the call ended under us (cancelled, transport gone) or the view failed: stop watching
           log.debug("fleet watcher ended: {}", e.toString());
           close();
+          try {
+            call.onError(Status.INTERNAL.withDescription("fleet watch ended").asException());
+          } catch (RuntimeException alreadyClosed) {
+            // nothing left to tell
+          }
         }
       }
     }
 
     void close() {
+      AutoCloseable handle;
       synchronized (this) {
         if (closed) {
           return;
         }
         closed = true;
         stale = false;
+        handle = registration;
+        registration = null;
       }
       watchers.decrementAndGet();
-      try {
-        AutoCloseable r = registration;
-        if (r != null) {
-          r.close();
-        }
-      } catch (Exception ignored) {
-        // removing a listener cannot fail
+      if (handle != null) {
+        unregister(handle);
       }
+    }
+  }
+
+  private static void unregister(AutoCloseable handle) {
+    try {
+      handle.close();
+    } catch (Exception ignored) {
+      // removing a listener cannot fail
     }
   }
 }
