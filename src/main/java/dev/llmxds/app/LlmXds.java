@@ -128,23 +128,26 @@ public final class LlmXds implements AutoCloseable {
   static boolean adminOnXdsPort(LlmXdsConfig config) {
     boolean mtls = config.xds().tls() != null && config.xds().tls().mutual();
     Boolean explicit = config.admin().grpcOnXdsPort();
-    if (explicit == null) {
-      if (!mtls) {
-        log.info(
-            "admin gRPC service not served: the xDS port does not require client certificates"
-                + " (set admin.grpcOnXdsPort: true to serve it anyway)");
-      }
-      return mtls;
-    }
-    if (explicit && !mtls) {
+    return explicit == null ? mtls : explicit;
+  }
+
+  private static void logAdminOnXdsPort(LlmXdsConfig config, int port) {
+    boolean mtls = config.xds().tls() != null && config.xds().tls().mutual();
+    if (!adminOnXdsPort(config)) {
+      log.info(
+          "admin gRPC service not served on the xDS port{}",
+          mtls || config.admin().grpcOnXdsPort() != null
+              ? ""
+              : ": it does not require client certificates (admin.grpcOnXdsPort: true serves it"
+                  + " anyway)");
+    } else if (!mtls) {
       log.warn(
           "admin.grpcOnXdsPort: the admin gRPC service (fleet, nodes, config dumps) is served on"
               + " the xDS port {}:{} to anyone who can reach it: that port {}",
           config.xds().host(),
-          config.xds().port(),
+          port,
           config.xds().tls() == null ? "is plaintext" : "does not require client certificates");
     }
-    return explicit;
   }
 
   /**
@@ -173,6 +176,7 @@ public final class LlmXds implements AutoCloseable {
       }
       firstFleet.join();
       app.server.start();
+      logAdminOnXdsPort(config, app.server.port());
       return app;
     } catch (IOException | RuntimeException e) {
       app.close();
