@@ -44,6 +44,12 @@ public final class AdminViews {
   private static final JsonFormat.Printer ENVOY_JSON =
       JsonFormat.printer().usingTypeRegistry(ENVOY_TYPES).omittingInsignificantWhitespace();
 
+  /** The longest client-supplied name or version an admin view shows (node id, zone, type …). */
+  static final int MAX_NAME = 256;
+
+  /** The longest error text an admin view shows (NACK details, discovery and scrape errors). */
+  static final int MAX_DETAIL = 1024;
+
   private final LlmXds app;
 
   public AdminViews(LlmXds app) {
@@ -81,10 +87,10 @@ public final class AdminViews {
         EndpointLoad load = app.loadBook().get(s.name(), e.id());
         if (load != null) {
           if (load.engine() != null) {
-            ep.setEngine(load.engine());
+            ep.setEngine(clip(load.engine(), MAX_NAME));
           }
           if (load.lastError() != null) {
-            ep.setScrapeError(load.lastError());
+            ep.setScrapeError(clip(load.lastError(), MAX_DETAIL));
           }
           if (load.last() != null) {
             Load.Builder l =
@@ -118,10 +124,23 @@ public final class AdminViews {
         .setSource(s.source())
         .setLastSuccess(text(s.lastSuccess()))
         .setLastErrorAt(text(s.lastErrorAt()))
-        .setLastError(s.lastError() == null ? "" : s.lastError())
+        .setLastError(s.lastError() == null ? "" : clip(s.lastError(), MAX_DETAIL))
         .setFailing(s.failing())
         .addAllSkipped(s.skipped())
         .build();
+  }
+
+  /**
+   * {@code s} cut to at most {@code max} characters plus a marker saying how much was cut; a
+   * surrogate pair is never split. Client-supplied strings pass through here before any view shows
+   * them; the HTML page escapes them on top.
+   */
+  static String clip(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s == null ? "" : s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, end) + "…[truncated " + (s.length() - end) + " chars]";
   }
 
   private static String text(Instant i) {
@@ -134,29 +153,29 @@ public final class AdminViews {
       Node.Builder node =
           Node.newBuilder()
               .setStreamId(n.streamId())
-              .setNodeId(n.nodeId())
+              .setNodeId(clip(n.nodeId(), MAX_NAME))
               .setKind(n.kind().name().toLowerCase(Locale.ROOT))
-              .setRegion(n.locality().region())
-              .setZone(n.locality().zone())
+              .setRegion(clip(n.locality().region(), MAX_NAME))
+              .setZone(clip(n.locality().zone(), MAX_NAME))
               .setDelta(n.delta())
               .setConnectedAt(n.connectedAt().toString());
       for (Map.Entry<String, NodeStatus.TypeStatus> t : n.types().entrySet()) {
         NodeStatus.TypeStatus s = t.getValue();
         TypeStatus.Builder type =
             TypeStatus.newBuilder()
-                .setSentVersion(s.sentVersion())
-                .setAckedVersion(s.ackedVersion())
+                .setSentVersion(clip(s.sentVersion(), MAX_NAME))
+                .setAckedVersion(clip(s.ackedVersion(), MAX_NAME))
                 .setResponses(s.responses())
                 .setAcks(s.acks())
                 .setNacks(s.nacks());
         if (s.lastNack() != null) {
           type.setLastNack(
               Nack.newBuilder()
-                  .setVersion(s.lastNack().version())
-                  .setError(s.lastNack().error())
+                  .setVersion(clip(s.lastNack().version(), MAX_NAME))
+                  .setError(clip(s.lastNack().error(), MAX_DETAIL))
                   .setAt(s.lastNack().at().toString()));
         }
-        node.putTypes(t.getKey(), type.build());
+        node.putTypes(clip(t.getKey(), MAX_NAME), type.build());
       }
       out.addNodes(node);
     }

@@ -6,6 +6,10 @@ import dev.llmxds.admin.v1.Node;
 import dev.llmxds.admin.v1.Nodes;
 import dev.llmxds.admin.v1.Service;
 import dev.llmxds.admin.v1.TypeStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,27 +17,55 @@ import java.util.TreeMap;
 
 /** The admin home page: server-rendered HTML from the same messages the JSON API returns. */
 final class HtmlPage {
+  /** The page's only style sheet; the CSP allows exactly this text by its hash, and no script. */
+  private static final String STYLE =
+      """
+      body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222; }
+      h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-size: 1em; }
+      table { border-collapse: collapse; margin: .4em 0 1em; }
+      th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+      th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+      .HEALTHY { color: #176d2c; } .DEGRADED { color: #a36b00; }
+      .UNHEALTHY, .DRAINING, .err { color: #b3261e; } .muted { color: #777; }
+      """;
+
+  /**
+   * The Content-Security-Policy of every admin response: nothing may load or run but the page's own
+   * style sheet (by hash); no frames, forms, base URL or plugins.
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; style-src '"
+          + sha256(STYLE)
+          + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
   private HtmlPage() {}
+
+  private static String sha256(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return "sha256-" + Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** A health name as a CSS class: only the letters and underscores the enum names use. */
+  private static String cssClass(String health) {
+    return health.replaceAll("[^A-Za-z_]", "");
+  }
 
   static String render(Fleet fleet, Nodes nodes) {
     StringBuilder b = new StringBuilder(16_384);
     b.append(
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8">
-        <meta http-equiv="refresh" content="2">
-        <title>llm-xds</title>
-        <style>
-          body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222; }
-          h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-size: 1em; }
-          table { border-collapse: collapse; margin: .4em 0 1em; }
-          th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
-          th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-          .HEALTHY { color: #176d2c; } .DEGRADED { color: #a36b00; }
-          .UNHEALTHY, .DRAINING, .err { color: #b3261e; } .muted { color: #777; }
-        </style></head><body>
-        <h1>llm-xds</h1>
-        """);
+            """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="refresh" content="2">
+            <title>llm-xds</title>
+            <style>""")
+        .append(STYLE)
+        .append("</style></head><body>\n<h1>llm-xds</h1>\n");
     var d = fleet.getDiscovery();
     b.append("<p>Discovery <b>")
         .append(esc(d.getSource()))
@@ -84,9 +116,9 @@ final class HtmlPage {
                   .append(esc(e.getId()))
                   .append(e.getBackup() ? " <span class=\"muted\">backup</span>" : "")
                   .append("</td><td class=\"")
-                  .append(e.getHealth())
+                  .append(cssClass(e.getHealth()))
                   .append("\">")
-                  .append(e.getHealth())
+                  .append(esc(e.getHealth()))
                   .append("</td><td class=\"num\">")
                   .append(e.getStaticWeight())
                   .append("</td><td class=\"num\">")
@@ -119,7 +151,11 @@ final class HtmlPage {
       long nacks = 0;
       String lastNack = "";
       for (Map.Entry<String, TypeStatus> t : new TreeMap<>(n.getTypesMap()).entrySet()) {
-        acked.append(t.getKey()).append(' ').append(t.getValue().getAckedVersion()).append("<br>");
+        acked
+            .append(esc(t.getKey()))
+            .append(' ')
+            .append(esc(t.getValue().getAckedVersion()))
+            .append("<br>");
         nacks += t.getValue().getNacks();
         if (t.getValue().hasLastNack()) {
           lastNack =

@@ -123,7 +123,41 @@ public final class LlmXds implements AutoCloseable {
     this.metrics = new LlmXdsMetrics(this, views);
     this.server =
         new XdsServer(
-            config.xds(), publisher, tracker, List.of(new AdminGrpcService(views, reconciler)));
+            config.xds(),
+            publisher,
+            tracker,
+            adminOnXdsPort(config) ? List.of(new AdminGrpcService(views, reconciler)) : List.of());
+  }
+
+  /**
+   * Whether the admin gRPC service is served on the xDS port. The xDS port listens on every
+   * interface, so by default only where it requires client certificates; {@code
+   * admin.grpcOnXdsPort: true} serves it on any xDS port, with a warning when that port is
+   * plaintext or takes clients without certificates.
+   */
+  static boolean adminOnXdsPort(LlmXdsConfig config) {
+    boolean mtls = config.xds().tls() != null && config.xds().tls().mutual();
+    Boolean explicit = config.admin().grpcOnXdsPort();
+    return explicit == null ? mtls : explicit;
+  }
+
+  private static void logAdminOnXdsPort(LlmXdsConfig config, int port) {
+    boolean mtls = config.xds().tls() != null && config.xds().tls().mutual();
+    if (!adminOnXdsPort(config)) {
+      log.info(
+          "admin gRPC service not served on the xDS port{}",
+          mtls || config.admin().grpcOnXdsPort() != null
+              ? ""
+              : ": it does not require client certificates (admin.grpcOnXdsPort: true serves it"
+                  + " anyway)");
+    } else if (!mtls) {
+      log.warn(
+          "admin.grpcOnXdsPort: the admin gRPC service (fleet, nodes, config dumps) is served on"
+              + " the xDS port {}:{} to anyone who can reach it: that port {}",
+          config.xds().host(),
+          port,
+          config.xds().tls() == null ? "is plaintext" : "does not require client certificates");
+    }
   }
 
   /**
@@ -160,6 +194,7 @@ public final class LlmXds implements AutoCloseable {
       } catch (IOException e) {
         throw listenError("xDS", config.xds().host(), config.xds().port(), e);
       }
+      logAdminOnXdsPort(config, app.server.port());
       return app;
     } catch (IOException | RuntimeException e) {
       app.close();

@@ -127,6 +127,7 @@ public final class Reconciler implements FleetListener, AutoCloseable {
         log.debug("published {} services", fleet.services().size());
       }
       onPublished.accept(fleet);
+      listeners.forEach(Runnable::run);
     } catch (RuntimeException e) {
       log.error("publication failed; the previous snapshots stay in place", e);
     }

@@ -68,7 +68,7 @@ class AdminApiTest {
             TestServers.config(
                 fleet,
                 "{host: 127.0.0.1, port: 0}",
-                "admin: {host: 127.0.0.1, port: 0}\nload: {interval: 1s}"));
+                "admin: {host: 127.0.0.1, port: 0, grpcOnXdsPort: true}\nload: {interval: 1s}"));
     client =
         XdsClients.channel("llama", XdsClients.bootstrap(server.xdsPort(), "grpc-a", "r1", "a"));
     raw = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();

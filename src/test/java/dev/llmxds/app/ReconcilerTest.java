@@ -2,8 +2,14 @@ package dev.llmxds.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.llmxds.config.LlmXdsConfig;
 import dev.llmxds.config.ReconcilerConfig;
+import dev.llmxds.fleet.Fleet;
+import dev.llmxds.xds.Versions;
+import dev.llmxds.xds.XdsPublisher;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ReconcilerTest {
@@ -21,5 +27,21 @@ class ReconcilerTest {
   void neverWaitsPastMaxWaitAfterTheFirstUnpublishedEvent() {
     assertEquals(50 * MS, Reconciler.delayNanos(CONFIG, 0, 950 * MS));
     assertEquals(0, Reconciler.delayNanos(CONFIG, 0, 1_200 * MS));
+  }
+
+  @Test
+  void aFleetPublicationNotifiesPublishListeners() throws Exception {
+    Reconciler r =
+        new Reconciler(
+            CONFIG, new XdsPublisher(LlmXdsConfig.DEFAULT, new Versions(Instant.now())), () -> 0);
+    try (r) {
+      AtomicInteger told = new AtomicInteger();
+      AutoCloseable registration = r.onPublish(told::incrementAndGet);
+      r.publishNow(Fleet.EMPTY);
+      assertEquals(1, told.get(), "a WatchFleet stream hears of fleet changes, not only weights");
+      registration.close();
+      r.publishNow(Fleet.EMPTY);
+      assertEquals(1, told.get());
+    }
   }
 }
