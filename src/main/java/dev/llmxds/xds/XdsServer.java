@@ -80,6 +80,7 @@ public final class XdsServer implements AutoCloseable {
     if (tls == null) {
       return InsecureServerCredentials.create();
     }
+    TlsRefusalLog.install();
     try {
       TlsServerCredentials.Builder b =
           TlsServerCredentials.newBuilder()

@@ -81,6 +81,13 @@ class TlsTest {
 
   @Test
   void clientsWithoutACertificateOrWithoutTlsAreRefused() throws Exception {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TlsRefusalLog.class);
+    var refusals =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    refusals.start();
+    logger.addAppender(refusals);
+    TlsRefusalLog.resetLimit();
     ChannelCredentials noClientCert =
         TlsChannelCredentials.newBuilder().trustManager(TLS.resolve("ca.pem").toFile()).build();
     for (ChannelCredentials creds : List.of(noClientCert, InsecureChannelCredentials.create())) {
@@ -91,5 +98,12 @@ class TlsTest {
         assertNull(ads.poll(), "no configuration leaked");
       }
     }
+    logger.detachAppender(refusals);
+    assertEquals(
+        1,
+        refusals.list.stream()
+            .filter(e -> e.getFormattedMessage().contains("refused a TLS handshake"))
+            .count(),
+        "the refusals are logged, rate-limited: " + refusals.list);
   }
 }
