@@ -27,10 +27,11 @@ public record ConsulConfig(
     Duration maxErrorBackoff,
     String tag,
     Map<String, String> meta,
-    Boolean allowEmpty) {
+    Boolean allowEmpty,
+    Integer maxResponseBytes) {
   public static final ConsulConfig DEFAULT =
       new ConsulConfig(
-          null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public ConsulConfig {
     address = Check.orDefault(address, URI.create("http://127.0.0.1:8500"));
@@ -82,6 +83,12 @@ public record ConsulConfig(
     tag = Check.orDefault(tag, "llm").strip();
     meta = java.util.Collections.unmodifiableMap(new TreeMap<>(Check.orDefault(meta, Map.of())));
     allowEmpty = Check.orDefault(allowEmpty, false);
+    maxResponseBytes =
+        Check.range(
+            "maxResponseBytes",
+            Check.orDefault(maxResponseBytes, 64 * 1024 * 1024),
+            1024,
+            1024 * 1024 * 1024);
   }
 
   /**
@@ -112,6 +119,7 @@ public record ConsulConfig(
         maxErrorBackoff,
         tag,
         meta,
-        allowEmpty);
+        allowEmpty,
+        maxResponseBytes);
   }
 }

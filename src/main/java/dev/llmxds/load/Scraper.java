@@ -10,6 +10,7 @@ import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.util.DaemonThreads;
 import dev.llmxds.util.Deadline;
+import dev.llmxds.util.LimitedBody;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmxds.config.ConsulConfig;
 import dev.llmxds.util.Deadline;
+import dev.llmxds.util.LimitedBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -108,7 +109,7 @@ final class ConsulHttp {
     }
     // the request timeout only covers the wait for the headers: the deadline covers the body too
     return Deadline.within(
-            client.sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray()),
+            client.sendAsync(request.GET().build(), LimitedBody.handler(config.maxResponseBytes())),
             requestTimeout(),
             timer,
             () -> new HttpTimeoutException("whole exchange over its deadline"))

@@ -110,6 +110,29 @@ class ConsulFaultTest {
   }
 
   @Test
+  void anAnswerOverTheSizeCapIsAnErrorAndTheFleetIsKept() {
+    startSource("maxResponseBytes: 4096", Map.of());
+    Fleet before = harness.latest();
+    List<Map<String, Object>> big = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      big.add(
+          new Registration("llama-big-" + i, "llama", 9000 + i)
+              .address("10.0.1." + (i + 1))
+              .body());
+    }
+    consulDouble.registerAll(big); // one change: the next answer is over the cap
+    awaitError("larger than 4096 bytes");
+    assertEquals(before, harness.latest(), "known-good fleet kept");
+    for (int i = 0; i < 40; i++) {
+      consul.deregister("llama-big-" + i);
+    }
+    Await.until(
+        ConsulSourceHarness.CYCLE,
+        () -> !harness.source.status().failing(),
+        () -> "recovered: " + harness.source.status());
+  }
+
+  @Test
   void malformedBodiesAreErrorsNotEmptyFleets() {
     startSource("", Map.of());
     Fleet before = harness.latest();

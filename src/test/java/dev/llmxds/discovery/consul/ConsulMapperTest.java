@@ -168,6 +168,7 @@ class ConsulMapperTest {
             null,
             "",
             Map.of("role", "inference"),
+            null,
             null);
     ConsulMapper m = new ConsulMapper(byMeta);
     String yes =

@@ -1,4 +1,4 @@
-package dev.llmxds.load;
+package dev.llmxds.util;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /** A response body collected into bytes, abandoned (connection cancelled) past a size limit. */
-final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+public final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
   private final int limit;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
   private final CompletableFuture<byte[]> result = new CompletableFuture<>();
@@ -20,7 +20,7 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
     this.limit = limit;
   }
 
-  static HttpResponse.BodyHandler<byte[]> handler(int limit) {
+  public static HttpResponse.BodyHandler<byte[]> handler(int limit) {
     return info -> new LimitedBody(limit);
   }
 
