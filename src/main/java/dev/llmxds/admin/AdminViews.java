@@ -40,6 +40,15 @@ public final class AdminViews {
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
           .add(PreviousHostsPredicate.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin
+                  .getDescriptor())
           .build();
   private static final JsonFormat.Printer ENVOY_JSON =
       JsonFormat.printer().usingTypeRegistry(ENVOY_TYPES).omittingInsignificantWhitespace();

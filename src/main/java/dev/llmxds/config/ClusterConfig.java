@@ -12,9 +12,10 @@ public record ClusterConfig(
     CircuitBreakerConfig circuitBreakers,
     SlowStartConfig slowStart,
     HealthCheckConfig healthCheck,
-    Duration updateMergeWindow) {
+    Duration updateMergeWindow,
+    String proxylessDegradedAs) {
   public static final ClusterConfig DEFAULT =
-      new ClusterConfig(null, null, null, null, null, null, null, null, null);
+      new ClusterConfig(null, null, null, null, null, null, null, null, null, null);
 
   public ClusterConfig {
     connectTimeout =
@@ -31,6 +32,12 @@ public record ClusterConfig(
     updateMergeWindow =
         Check.notNegative(
             "updateMergeWindow", Check.orDefault(updateMergeWindow, Duration.ofMillis(500)));
+    proxylessDegradedAs =
+        Check.orDefault(proxylessDegradedAs, "healthy").strip().toLowerCase(java.util.Locale.ROOT);
+    if (!proxylessDegradedAs.equals("healthy") && !proxylessDegradedAs.equals("degraded")) {
+      throw new ConfigException(
+          "proxylessDegradedAs", "must be healthy or degraded, got '" + proxylessDegradedAs + "'");
+    }
     if (updateMergeWindow.compareTo(Duration.ofSeconds(60)) > 0) {
       throw new ConfigException(
           "updateMergeWindow", "must be at most 60s, got " + updateMergeWindow);

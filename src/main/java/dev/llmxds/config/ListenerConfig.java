@@ -19,10 +19,16 @@ public record ListenerConfig(
     Duration streamIdleTimeout,
     Duration idleTimeout,
     Integer numRetries,
-    List<Integer> retriableStatusCodes) {
+    List<Integer> retriableStatusCodes,
+    List<String> grpcRetryOn) {
   private static final Pattern HEADER = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
+
+  /** The status codes gRPC clients retry on (gRFC A44); others are ignored or NACKed. */
+  public static final List<String> GRPC_RETRY_CODES =
+      List.of("cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+
   public static final ListenerConfig DEFAULT =
-      new ListenerConfig(null, null, null, null, null, null, null, null, null, null);
+      new ListenerConfig(null, null, null, null, null, null, null, null, null, null, null);
 
   public ListenerConfig {
     name = Check.notBlank("name", Check.orDefault(name, "llm-xds-http"));
@@ -43,6 +49,13 @@ public record ListenerConfig(
     retriableStatusCodes = List.copyOf(Check.orDefault(retriableStatusCodes, List.of(503)));
     for (int code : retriableStatusCodes) {
       Check.range("retriableStatusCodes", code, 100, 599);
+    }
+    grpcRetryOn = List.copyOf(Check.orDefault(grpcRetryOn, List.of("unavailable")));
+    for (String code : grpcRetryOn) {
+      if (!GRPC_RETRY_CODES.contains(code)) {
+        throw new ConfigException(
+            "grpcRetryOn", "'" + code + "' is not one of " + String.join(", ", GRPC_RETRY_CODES));
+      }
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.llmxds.config.SlowStartConfig;
 import dev.llmxds.fleet.InferenceService;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
@@ -15,6 +16,10 @@ import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
 import io.envoyproxy.envoy.type.v3.Percent;
 
 /**
@@ -34,7 +39,20 @@ public final class ClusterProjector {
     this.config = config;
   }
 
+  /** The cluster as an Envoy sidecar gets it. */
   public Cluster project(InferenceService service) {
+    return project(service, ClientKind.SIDECAR);
+  }
+
+  /**
+   * The cluster of {@code service} for one kind of client. Envoy sidecars get {@code LEAST_REQUEST}
+   * with its settings. Proxyless gRPC clients also get {@code load_balancing_policy}, which every
+   * gRPC implementation reads before {@code lb_policy} and takes the first entry it supports from:
+   * locality-weighted ({@code wrr_locality}) over least request, else round robin. grpc-java and
+   * grpc-go pick least request; grpc-js, which has no least request and NACKs a bare LEAST_REQUEST,
+   * picks round robin (gRFC A52; grpc-js {@code load-balancer-cds}).
+   */
+  public Cluster project(InferenceService service, ClientKind kind) {
     Cluster.LeastRequestLbConfig.Builder leastRequest =
         Cluster.LeastRequestLbConfig.newBuilder()
             .setChoiceCount(UInt32Value.of(config.leastRequest().choiceCount()));
@@ -64,6 +82,9 @@ public final class ClusterProjector {
                         Percent.newBuilder().setValue(config.healthyPanicThreshold()))
                     .setUpdateMergeWindow(ProtoDurations.of(config.updateMergeWindow())))
             .setCircuitBreakers(circuitBreakers());
+    if (kind == ClientKind.PROXYLESS) {
+      cluster.setLoadBalancingPolicy(proxylessPolicy());
+    }
     if (config.outlierDetection().enabled()) {
       cluster.setOutlierDetection(outlierDetection(config.outlierDetection()));
     }
@@ -71,6 +92,36 @@ public final class ClusterProjector {
       cluster.addHealthChecks(healthCheck(config.healthCheck()));
     }
     return cluster.build();
+  }
+
+  private LoadBalancingPolicy proxylessPolicy() {
+    LeastRequest.Builder leastRequest =
+        LeastRequest.newBuilder()
+            .setChoiceCount(UInt32Value.of(config.leastRequest().choiceCount()));
+    LoadBalancingPolicy endpointPicking =
+        LoadBalancingPolicy.newBuilder()
+            .addPolicies(
+                policy("envoy.load_balancing_policies.least_request", leastRequest.build()))
+            .addPolicies(
+                policy(
+                    "envoy.load_balancing_policies.round_robin", RoundRobin.getDefaultInstance()))
+            .build();
+    return LoadBalancingPolicy.newBuilder()
+        .addPolicies(
+            policy(
+                "envoy.load_balancing_policies.wrr_locality",
+                WrrLocality.newBuilder().setEndpointPickingPolicy(endpointPicking).build()))
+        .build();
+  }
+
+  private static LoadBalancingPolicy.Policy policy(
+      String name, com.google.protobuf.Message config) {
+    return LoadBalancingPolicy.Policy.newBuilder()
+        .setTypedExtensionConfig(
+            TypedExtensionConfig.newBuilder()
+                .setName(name)
+                .setTypedConfig(com.google.protobuf.Any.pack(config)))
+        .build();
   }
 
   private CircuitBreakers circuitBreakers() {

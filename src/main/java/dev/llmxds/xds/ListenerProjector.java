@@ -144,6 +144,26 @@ public final class ListenerProjector {
         .build();
   }
 
+  /**
+   * A proxyless client's route: retries on the configured gRPC status codes (grpc-java, grpc-go and
+   * grpc-js honour {@code retry_on} codes, {@code num_retries} and {@code retry_back_off}; gRFC
+   * A44), nothing when retries are off.
+   */
+  private RouteAction grpcRouteTo(String cluster) {
+    RouteAction.Builder route = RouteAction.newBuilder().setCluster(cluster);
+    if (config.numRetries() > 0 && !config.grpcRetryOn().isEmpty()) {
+      route.setRetryPolicy(
+          RetryPolicy.newBuilder()
+              .setRetryOn(String.join(",", config.grpcRetryOn()))
+              .setNumRetries(UInt32Value.of(config.numRetries()))
+              .setRetryBackOff(
+                  RetryPolicy.RetryBackOff.newBuilder()
+                      .setBaseInterval(ProtoDurations.of(java.time.Duration.ofMillis(25)))
+                      .setMaxInterval(ProtoDurations.of(java.time.Duration.ofMillis(250)))));
+    }
+    return route.build();
+  }
+
   /** The API listener of one service, for proxyless gRPC. */
   public Listener apiListener(String service) {
     RouteConfiguration routes =
@@ -156,7 +176,7 @@ public final class ListenerProjector {
                     .addRoutes(
                         Route.newBuilder()
                             .setMatch(RouteMatch.newBuilder().setPrefix(""))
-                            .setRoute(RouteAction.newBuilder().setCluster(service))))
+                            .setRoute(grpcRouteTo(service))))
             .build();
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()

@@ -24,29 +24,53 @@ import java.util.TreeMap;
  * health mapped to Envoy's, endpoint weight = static × load factor clamped to at least 1.
  */
 public final class LoadAssignmentProjector {
+  /** The sub-zone backup endpoints are published in, so no locality holds two priorities. */
+  public static final String BACKUP_SUB_ZONE = "llm-xds-backup";
+
   private final PriorityPlanner planner;
   private final int overprovisioningFactor;
+  private final boolean proxylessDegradedAsHealthy;
 
   public LoadAssignmentProjector(PriorityPlanner planner, int overprovisioningFactor) {
-    this.planner = planner;
-    this.overprovisioningFactor = overprovisioningFactor;
+    this(planner, overprovisioningFactor, true);
   }
 
-  private record Slot(int priority, Locality locality) implements Comparable<Slot> {
+  /**
+   * @param proxylessDegradedAsHealthy serve DEGRADED endpoints to proxyless gRPC clients as
+   *     HEALTHY: gRPC keeps only HEALTHY and UNKNOWN endpoints, so a Consul {@code warning} would
+   *     otherwise take a GPU out of rotation for them alone
+   */
+  public LoadAssignmentProjector(
+      PriorityPlanner planner, int overprovisioningFactor, boolean proxylessDegradedAsHealthy) {
+    this.planner = planner;
+    this.overprovisioningFactor = overprovisioningFactor;
+    this.proxylessDegradedAsHealthy = proxylessDegradedAsHealthy;
+  }
+
+  private record Slot(int priority, Locality locality, boolean backup) implements Comparable<Slot> {
     @Override
     public int compareTo(Slot o) {
       int c = Integer.compare(priority, o.priority);
-      return c != 0 ? c : locality.compareTo(o.locality);
+      c = c != 0 ? c : locality.compareTo(o.locality);
+      return c != 0 ? c : Boolean.compare(backup, o.backup);
     }
   }
 
+  /** As a sidecar in {@code node} sees it. */
   public ClusterLoadAssignment project(
       InferenceService service, Locality node, LoadFactors factors) {
-    Map<String, Integer> priorities = planner.priorities(node, service.endpoints());
+    return project(service, new NodeGroupKey(ClientKind.SIDECAR, node), factors);
+  }
+
+  public ClusterLoadAssignment project(
+      InferenceService service, NodeGroupKey node, LoadFactors factors) {
+    boolean degradedAsHealthy = node.kind() == ClientKind.PROXYLESS && proxylessDegradedAsHealthy;
+    Map<String, Integer> priorities = planner.priorities(node.locality(), service.endpoints());
     TreeMap<Slot, List<Endpoint>> slots = new TreeMap<>();
     for (Endpoint e : service.endpoints()) {
       slots
-          .computeIfAbsent(new Slot(priorities.get(e.id()), e.locality()), s -> new ArrayList<>())
+          .computeIfAbsent(
+              new Slot(priorities.get(e.id()), e.locality(), e.backup()), s -> new ArrayList<>())
           .add(e);
     }
     ClusterLoadAssignment.Builder cla =
@@ -63,7 +87,8 @@ public final class LoadAssignmentProjector {
                   .setLocality(
                       io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
                           .setRegion(slot.locality().region())
-                          .setZone(slot.locality().zone()));
+                          .setZone(slot.locality().zone())
+                          .setSubZone(slot.backup() ? BACKUP_SUB_ZONE : ""));
           long usable = 0;
           for (Endpoint e : endpoints) {
             int weight =
@@ -71,7 +96,7 @@ public final class LoadAssignmentProjector {
             if (e.health() == EndpointHealth.HEALTHY || e.health() == EndpointHealth.DEGRADED) {
               usable += weight;
             }
-            group.addLbEndpoints(lbEndpoint(e, weight));
+            group.addLbEndpoints(lbEndpoint(e, weight, degradedAsHealthy));
           }
           group.setLoadBalancingWeight(
               UInt32Value.of((int) Math.max(1, Math.min(usable, Integer.MAX_VALUE))));
@@ -80,7 +105,7 @@ public final class LoadAssignmentProjector {
     return cla.build();
   }
 
-  private static LbEndpoint lbEndpoint(Endpoint e, int weight) {
+  private static LbEndpoint lbEndpoint(Endpoint e, int weight, boolean degradedAsHealthy) {
     return LbEndpoint.newBuilder()
         .setEndpoint(
             io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
@@ -90,7 +115,10 @@ public final class LoadAssignmentProjector {
                             SocketAddress.newBuilder()
                                 .setAddress(e.address())
                                 .setPortValue(e.port()))))
-        .setHealthStatus(healthStatus(e.health()))
+        .setHealthStatus(
+            degradedAsHealthy && e.health() == EndpointHealth.DEGRADED
+                ? HealthStatus.HEALTHY
+                : healthStatus(e.health()))
         .setLoadBalancingWeight(UInt32Value.of(weight))
         .build();
   }

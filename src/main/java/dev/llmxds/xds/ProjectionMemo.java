@@ -34,7 +34,8 @@ final class ProjectionMemo implements XdsProjection.Memo {
   private record Catalog(String name, List<String> models) {}
 
   private Map<NodeGroupKey, Map<String, Assignment>> assignments = new HashMap<>();
-  private Map<String, Cluster> clusters = new HashMap<>();
+  private final Map<ClientKind, Map<String, Cluster>> clusters =
+      new java.util.EnumMap<>(ClientKind.class);
 
   /**
    * This publication's services (by identity) → the instance equal services are represented by: the
@@ -53,7 +54,7 @@ final class ProjectionMemo implements XdsProjection.Memo {
    * compares each service with its previous version once, so the node groups compare by identity.
    */
   void startPublication(Fleet fleet) {
-    clusters.keySet().retainAll(fleet.services().keySet());
+    clusters.values().forEach(m -> m.keySet().retainAll(fleet.services().keySet()));
     apiListeners.keySet().retainAll(fleet.services().keySet());
     assignments.values().forEach(m -> m.keySet().retainAll(fleet.services().keySet()));
     Map<InferenceService, InferenceService> next = new IdentityHashMap<>();
@@ -97,8 +98,10 @@ final class ProjectionMemo implements XdsProjection.Memo {
   }
 
   @Override
-  public Cluster cluster(String service, Supplier<Cluster> project) {
-    return clusters.computeIfAbsent(service, s -> project.get());
+  public Cluster cluster(ClientKind kind, String service, Supplier<Cluster> project) {
+    return clusters
+        .computeIfAbsent(kind, k -> new HashMap<>())
+        .computeIfAbsent(service, s -> project.get());
   }
 
   @Override

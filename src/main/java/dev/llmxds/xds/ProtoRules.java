@@ -215,7 +215,16 @@ public final class ProtoRules {
   }
 
   private static BigDecimal seconds(Message d) {
-    com.google.protobuf.Duration duration = (com.google.protobuf.Duration) d;
+    com.google.protobuf.Duration duration;
+    if (d instanceof com.google.protobuf.Duration typed) {
+      duration = typed;
+    } else { // inside an Any payload checked as a DynamicMessage
+      try {
+        duration = com.google.protobuf.Duration.parseFrom(d.toByteString());
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a Duration field that is no Duration", e);
+      }
+    }
     return BigDecimal.valueOf(duration.getSeconds())
         .add(BigDecimal.valueOf(duration.getNanos(), 9));
   }

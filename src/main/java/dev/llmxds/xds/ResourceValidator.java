@@ -13,6 +13,9 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +38,10 @@ public final class ResourceValidator {
           List.of(
               HttpConnectionManager.getDefaultInstance(),
               Router.getDefaultInstance(),
-              PreviousHostsPredicate.getDefaultInstance()));
+              PreviousHostsPredicate.getDefaultInstance(),
+              WrrLocality.getDefaultInstance(),
+              LeastRequest.getDefaultInstance(),
+              RoundRobin.getDefaultInstance()));
 
   /** Every problem found, one line each; empty when the resources may be published. */
   public List<String> validate(XdsResources resources) {
@@ -114,8 +120,27 @@ public final class ResourceValidator {
   static void checkPriorities(ClusterLoadAssignment cla, List<String> errors) {
     TreeSet<Integer> priorities = new TreeSet<>();
     java.util.Map<Integer, Long> weightSums = new java.util.HashMap<>();
+    java.util.Map<io.envoyproxy.envoy.config.core.v3.Locality, Integer> priorityOf =
+        new java.util.HashMap<>();
     for (LocalityLbEndpoints group : cla.getEndpointsList()) {
       priorities.add(group.getPriority());
+      Integer other = priorityOf.putIfAbsent(group.getLocality(), group.getPriority());
+      if (other != null) {
+        errors.add(
+            "ClusterLoadAssignment "
+                + cla.getClusterName()
+                + ": locality "
+                + group.getLocality().getRegion()
+                + "/"
+                + group.getLocality().getZone()
+                + "/"
+                + group.getLocality().getSubZone()
+                + " appears twice (priorities "
+                + other
+                + " and "
+                + group.getPriority()
+                + "; grpc-xds keeps one and drops the other)");
+      }
       weightSums.merge(
           group.getPriority(),
           Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue()),

@@ -236,7 +236,14 @@ public final class XdsCache implements ConfigWatcher {
     }
     List<String> names = request.getResourceNamesList();
     List<Message> out = new ArrayList<>();
-    if (type == ResourceType.CLUSTER || type == ResourceType.LISTENER || names.isEmpty()) {
+    boolean wildcard = type == ResourceType.CLUSTER || type == ResourceType.LISTENER;
+    if (!wildcard && names.isEmpty()) {
+      // only Listener and Cluster are wildcard types: asking for no assignment or route table
+      // by name asks for none (the xDS protocol, "How the client specifies what resources to
+      // return"); the watch stays open until names are given
+      return null;
+    }
+    if (wildcard) {
       if (d.fullSetVersion.getOrDefault(type, -1L) == t.version) {
         return null;
       }

@@ -21,7 +21,9 @@ public final class XdsProjection {
     this.clusters = new ClusterProjector(config.cluster());
     this.loadAssignments =
         new LoadAssignmentProjector(
-            new PriorityPlanner(config.locality()), config.cluster().overprovisioningFactor());
+            new PriorityPlanner(config.locality()),
+            config.cluster().overprovisioningFactor(),
+            config.cluster().proxylessDegradedAs().equals("healthy"));
     this.listeners = new ListenerProjector(config.listener());
   }
 
@@ -36,7 +38,7 @@ public final class XdsProjection {
         NodeGroupKey group,
         Supplier<ClusterLoadAssignment> project);
 
-    Cluster cluster(String service, Supplier<Cluster> project);
+    Cluster cluster(ClientKind kind, String service, Supplier<Cluster> project);
 
     Listener apiListener(String service, Supplier<Listener> project);
 
@@ -57,7 +59,7 @@ public final class XdsProjection {
         }
 
         @Override
-        public Cluster cluster(String service, Supplier<Cluster> project) {
+        public Cluster cluster(ClientKind kind, String service, Supplier<Cluster> project) {
           return project.get();
         }
 
@@ -85,7 +87,9 @@ public final class XdsProjection {
     List<InferenceService> services = List.copyOf(fleet.services().values());
     boolean sidecar = group.kind() == ClientKind.SIDECAR;
     return new XdsResources(
-        services.stream().map(s -> memo.cluster(s.name(), () -> clusters.project(s))).toList(),
+        services.stream()
+            .map(s -> memo.cluster(group.kind(), s.name(), () -> clusters.project(s, group.kind())))
+            .toList(),
         services.stream()
             .map(
                 s ->
@@ -93,7 +97,7 @@ public final class XdsProjection {
                         s,
                         factors.factorsOf(s.name()),
                         group,
-                        () -> loadAssignments.project(s, group.locality(), factors)))
+                        () -> loadAssignments.project(s, group, factors)))
             .toList(),
         sidecar
             ? List.of(memo.sidecarListener(listeners::sidecarListener))

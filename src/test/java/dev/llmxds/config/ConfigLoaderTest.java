@@ -71,7 +71,7 @@ class ConfigLoaderTest {
     assertEquals(
         "cluster.leastRequst: unknown field (known fields here: circuitBreakers, connectTimeout,"
             + " healthCheck, healthyPanicThreshold, leastRequest, outlierDetection,"
-            + " overprovisioningFactor, slowStart, updateMergeWindow)",
+            + " overprovisioningFactor, proxylessDegradedAs, slowStart, updateMergeWindow)",
         e);
   }
 
