@@ -52,7 +52,7 @@ class GrpcJsProxylessTest {
     Assumptions.assumeTrue(
         GrpcJsClient.available(),
         "needs node and `npm ci` in src/test/node (grpc-js and grpc-js-xds)");
-    for (String name : List.of("a1", "a2", "b1", "b2", "c1", "c2")) {
+    for (String name : List.of("a1", "a2", "b1", "b2", "c1", "c2", "x1")) {
       backends.add(new TestBackend(name));
     }
     fleet = dir.resolve("fleet.yaml");
@@ -75,6 +75,10 @@ class GrpcJsProxylessTest {
     List<Entry> entries = new ArrayList<>();
     for (TestBackend b : backends) {
       String zone = b.name().substring(0, 1);
+      if (zone.equals("x")) { // a backup GPU, registered in zone c like c1 and c2
+        entries.add(Entry.of(b.port(), "r2", "c").asBackup());
+        continue;
+      }
       String region = zone.equals("c") ? "r2" : "r1";
       entries.add(Entry.of(b.port(), region, zone).health(healthOfZone.apply(zone)));
     }
@@ -148,7 +152,10 @@ class GrpcJsProxylessTest {
     awaitZone("b");
 
     writeFleet(zone -> zone.equals("c") ? "healthy" : "draining");
-    awaitZone("c");
+    awaitZone("c"); // c1 and c2, not the backup x1 registered in zone c
+
+    writeFleet(zone -> "draining");
+    awaitZone("x"); // nothing else is healthy: the backup
 
     writeFleet(zone -> "healthy");
     awaitZone("a");
@@ -166,7 +173,7 @@ class GrpcJsProxylessTest {
     assertEquals("js-client-a", n.nodeId());
     assertEquals(ClientKind.PROXYLESS, n.kind(), "grpc-js's user agent makes it proxyless");
     assertEquals(Set.of("lds", "cds", "eds"), n.types().keySet(), n.toString());
-    assertTrue(n.types().get("eds").responses() >= 4, "each change reached the client: " + n);
+    assertTrue(n.types().get("eds").responses() >= 5, "each change reached the client: " + n);
     for (Map.Entry<String, NodeStatus.TypeStatus> t : n.types().entrySet()) {
       assertEquals(t.getValue().responses(), t.getValue().acks(), t.getKey() + " all ACKed");
     }

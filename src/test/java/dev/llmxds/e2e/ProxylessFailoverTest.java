@@ -44,7 +44,7 @@ class ProxylessFailoverTest {
 
   @BeforeEach
   void start() {
-    for (String name : List.of("a1", "a2", "b1", "b2", "c1", "c2")) {
+    for (String name : List.of("a1", "a2", "b1", "b2", "c1", "c2", "x1")) {
       backends.add(new TestBackend(name));
     }
     fleet = dir.resolve("fleet.yaml");
@@ -65,6 +65,10 @@ class ProxylessFailoverTest {
     List<Entry> entries = new ArrayList<>();
     for (TestBackend b : backends) {
       String zone = b.name().substring(0, 1);
+      if (zone.equals("x")) { // a backup GPU, registered in zone c like c1 and c2
+        entries.add(Entry.of(b.port(), "r2", "c").asBackup());
+        continue;
+      }
       String region = zone.equals("c") ? "r2" : "r1";
       entries.add(Entry.of(b.port(), region, zone).health(healthOfZone.apply(zone)));
     }
@@ -127,6 +131,20 @@ class ProxylessFailoverTest {
       assertEquals(Set.of("lds", "cds", "eds"), n.types().keySet(), n.toString());
       assertTrue(n.types().get("eds").responses() >= 4, "each change reached " + n.nodeId());
     }
+    assertEquals(0, server.tracker().totalNacks());
+  }
+
+  @Test
+  void aBackupInTheClientsOwnZoneIsUsedOnlyWhenNothingElseIsHealthy() {
+    ManagedChannel inC = client("client-c", "c");
+    // the backup x1 sits in zone c too: its locality must not replace c1/c2's for grpc-java
+    assertEquals(Set.of("c"), zonesOf(inC, 20));
+    writeFleet(zone -> "draining");
+    awaitZone(inC, "x");
+    writeFleet(zone -> zone.equals("a") ? "healthy" : "draining");
+    awaitZone(inC, "a");
+    writeFleet(zone -> "healthy");
+    awaitZone(inC, "c");
     assertEquals(0, server.tracker().totalNacks());
   }
 

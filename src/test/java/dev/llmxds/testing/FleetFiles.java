@@ -21,6 +21,11 @@ public final class FleetFiles {
     public Entry health(String newHealth) {
       return new Entry(port, region, zone, newHealth, backup);
     }
+
+    /** A backup endpoint: used only when no other priority has a healthy one. */
+    public Entry asBackup() {
+      return new Entry(port, region, zone, health, true);
+    }
   }
 
   public static String yaml(String service, List<Entry> entries) {
