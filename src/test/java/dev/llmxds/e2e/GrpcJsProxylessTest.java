@@ -179,4 +179,26 @@ class GrpcJsProxylessTest {
     }
     assertEquals(0, server.tracker().totalNacks());
   }
+
+  @Test
+  void aRemovedServiceFailsItsClientAtOnce() {
+    client =
+        GrpcJsClient.start(
+            "llama", GrpcJsClient.bootstrap(server.xdsPort(), "js-client-gone", "r1", "a"), false);
+    awaitZone("a");
+
+    FleetFiles.write(fleet, "services: []\n");
+    long started = System.nanoTime();
+    Await.until(
+        CONVERGE,
+        () -> {
+          GrpcJsClient.Calls calls = client.call(1);
+          return calls.ok().isEmpty() && calls.failed() == 1;
+        },
+        () -> "RPCs to a removed service fail\n" + client.logTail(30));
+    assertTrue(
+        System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10),
+        "well before the 15 s does-not-exist timer");
+    assertNoNack();
+  }
 }
