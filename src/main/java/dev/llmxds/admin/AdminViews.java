@@ -106,6 +106,9 @@ public final class AdminViews {
                 Load.newBuilder()
                     .setRunning(load.last().running())
                     .setWaiting(load.last().waiting());
+            if (load.state() != null && load.state().throughput().knowsSpeed()) {
+              l.setDecodeTokensPerSecond(load.state().throughput().speed());
+            }
             if (load.last().knowsKv()) {
               l.setKvUsage(load.last().kvUsage());
               kvSum += load.last().kvUsage();

@@ -106,6 +106,7 @@ final class HtmlPage {
       }
       b.append("<table class=\"endpoints\"><tr><th>zone</th><th>endpoint</th><th>health</th>")
           .append("<th>static</th><th>weight</th><th>running</th><th>queue</th><th>KV</th>")
+          .append("<th>decode tok/s per seq</th>")
           .append("<th>engine</th><th>scraped</th></tr>\n");
       byZone.forEach(
           (zone, endpoints) -> {
@@ -130,6 +131,11 @@ final class HtmlPage {
                   .append("</td><td class=\"num\">")
                   .append(
                       e.hasLoad() && e.getLoad().hasKvUsage() ? pct(e.getLoad().getKvUsage()) : "")
+                  .append("</td><td class=\"num\">")
+                  .append(
+                      e.hasLoad() && e.getLoad().hasDecodeTokensPerSecond()
+                          ? fmt(e.getLoad().getDecodeTokensPerSecond())
+                          : "")
                   .append("</td><td>")
                   .append(esc(e.getEngine()))
                   .append("</td><td>");

@@ -34,6 +34,7 @@ public final class LlmXdsMetrics {
   private final MultiGauge endpointQueue;
   private final MultiGauge endpointRunning;
   private final MultiGauge endpointKv;
+  private final MultiGauge endpointSpeed;
   private final MultiGauge serviceQueue;
   private final MultiGauge serviceRunning;
   private final MultiGauge serviceKv;
@@ -88,6 +89,11 @@ public final class LlmXdsMetrics {
     endpointQueue = gauge("llmxds.endpoint.queue", "requests waiting in the engine");
     endpointRunning = gauge("llmxds.endpoint.running", "requests running in the engine");
     endpointKv = gauge("llmxds.endpoint.kv.usage", "engine KV-cache usage, 0..1");
+    endpointSpeed =
+        gauge(
+            "llmxds.endpoint.decode.tokens.per.second",
+            "smoothed per-sequence decode rate the weight uses (generated tokens/s per running"
+                + " sequence)");
     serviceQueue = gauge("llmxds.service.queue.depth", "requests waiting, summed over the service");
     serviceRunning = gauge("llmxds.service.running", "requests running, summed over the service");
     serviceKv = gauge("llmxds.service.kv.usage", "mean KV-cache usage of the service, 0..1");
@@ -125,6 +131,7 @@ public final class LlmXdsMetrics {
     List<MultiGauge.Row<?>> queue = new ArrayList<>();
     List<MultiGauge.Row<?>> running = new ArrayList<>();
     List<MultiGauge.Row<?>> kv = new ArrayList<>();
+    List<MultiGauge.Row<?>> speed = new ArrayList<>();
     List<MultiGauge.Row<?>> sQueue = new ArrayList<>();
     List<MultiGauge.Row<?>> sRunning = new ArrayList<>();
     List<MultiGauge.Row<?>> sKv = new ArrayList<>();
@@ -144,6 +151,9 @@ public final class LlmXdsMetrics {
           if (e.getLoad().hasKvUsage()) {
             kv.add(MultiGauge.Row.of(et, e.getLoad().getKvUsage()));
           }
+          if (e.getLoad().hasDecodeTokensPerSecond()) {
+            speed.add(MultiGauge.Row.of(et, e.getLoad().getDecodeTokensPerSecond()));
+          }
         }
       }
     }
@@ -151,6 +161,7 @@ public final class LlmXdsMetrics {
     endpointQueue.register(queue, true);
     endpointRunning.register(running, true);
     endpointKv.register(kv, true);
+    endpointSpeed.register(speed, true);
     serviceQueue.register(sQueue, true);
     serviceRunning.register(sRunning, true);
     serviceKv.register(sKv, true);

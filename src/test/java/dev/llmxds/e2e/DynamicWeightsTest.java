@@ -161,5 +161,12 @@ class DynamicWeightsTest {
               && Math.abs(referenceToSlow / 2 - 1) <= 0.15;
         },
         () -> "weights of the 0.5x, 1x and 2x GPUs in the ratio 1:2:4 within 15 %: " + weights());
+    var shown = new TreeMap<Integer, Double>();
+    server.views().fleet().getServices(0).getEndpointsList().stream()
+        .filter(e -> e.getLoad().hasDecodeTokensPerSecond())
+        .forEach(e -> shown.put(e.getPort(), e.getLoad().getDecodeTokensPerSecond()));
+    assertEquals(3, shown.size(), "the admin view shows each engine's decode rate: " + shown);
+    assertTrue(
+        shown.get(fast.port()) > shown.get(idle.port()), "faster GPU, higher rate: " + shown);
   }
 }
