@@ -102,7 +102,9 @@ public final class XdsCache implements ConfigWatcher {
    * What one stream was sent: per full-set type the version, per named type its {@link Coverage}.
    */
   private static final class Delivered {
-    final Map<ResourceType, Long> fullSetVersion = new EnumMap<>(ResourceType.class);
+    /** Listener and Cluster: the names (empty: all) and version of the last full set sent. */
+    final Map<ResourceType, Coverage> fullSet = new EnumMap<>(ResourceType.class);
+
     final Map<ResourceType, Coverage> covered = new EnumMap<>(ResourceType.class);
   }
 
@@ -240,14 +242,19 @@ public final class XdsCache implements ConfigWatcher {
     if (!wildcard && names.isEmpty()) {
       // only Listener and Cluster are wildcard types: asking for no assignment or route table
       // by name asks for none (the xDS protocol, "How the client specifies what resources to
-      // return"); the watch stays open until names are given
+      // return"); the watch stays open until names are given, and naming them again later is
+      // a new subscription
+      d.covered.put(type, new Coverage(List.of(), t.version));
       return null;
     }
     if (wildcard) {
-      if (d.fullSetVersion.getOrDefault(type, -1L) == t.version) {
+      Coverage sent = d.fullSet.get(type);
+      if (sent != null && sent.version() == t.version && sent.covers(names)) {
         return null;
       }
-      d.fullSetVersion.put(type, t.version);
+      // a new version, or the same one for other names (grpc-js asks for every target's
+      // listener on one stream: adding a name must be answered)
+      d.fullSet.put(type, new Coverage(names, t.version));
       for (Entry e : t.entries.values()) {
         if (names.isEmpty() || names.contains(Resources.getResourceName(e.resource()))) {
           out.add(e.resource());

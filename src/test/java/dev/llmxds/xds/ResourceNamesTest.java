@@ -81,4 +81,61 @@ class ResourceNamesTest {
           "the nameless EDS request was answered with nothing; the named one with its assignment");
     }
   }
+
+  private void startTwoServices() {
+    Path fleet = dir.resolve("fleet.yaml");
+    FleetFiles.write(
+        fleet,
+        FleetFiles.yaml("llama", List.of(Entry.of(9001, "r1", "a")))
+            + FleetFiles.yaml("mistral", List.of(Entry.of(9002, "r1", "a")))
+                .replace("services:\n", ""));
+    server = TestServers.start(TestServers.config(fleet, ""));
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+  }
+
+  private static DiscoveryRequest request(
+      Node node, String type, DiscoveryResponse ackOf, String... names) {
+    DiscoveryRequest.Builder b =
+        DiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(type)
+            .addAllResourceNames(List.of(names));
+    if (ackOf != null) {
+      b.setVersionInfo(ackOf.getVersionInfo()).setResponseNonce(ackOf.getNonce());
+    }
+    return b.build();
+  }
+
+  @Test
+  void aListenerNameAddedAtTheSameVersionIsAnswered() throws Exception {
+    startTwoServices();
+    // grpc-js shares one stream for every xds:/// target of a process
+    Node node =
+        AdsClient.node("js-two-targets", "r1", "a").toBuilder()
+            .setUserAgentName("gRPC Node Pure JS")
+            .build();
+    try (var ads = AdsClient.sotw(channel)) {
+      ads.send(request(node, Resources.V3.LISTENER_TYPE_URL, null, "llama"));
+      DiscoveryResponse one = ads.next(WAIT);
+      assertEquals(1, one.getResourcesCount());
+      ads.send(request(node, Resources.V3.LISTENER_TYPE_URL, one, "llama", "mistral"));
+      DiscoveryResponse two = ads.next(WAIT);
+      assertEquals(one.getVersionInfo(), two.getVersionInfo(), "nothing was published between");
+      assertEquals(2, two.getResourcesCount(), "the second target's listener");
+    }
+  }
+
+  @Test
+  void namingAnAssignmentAgainAfterNamingNoneIsANewSubscription() throws Exception {
+    startTwoServices();
+    Node node = AdsClient.node("envoy-renames", "r1", "a");
+    try (var ads = AdsClient.sotw(channel)) {
+      ads.send(request(node, Resources.V3.ENDPOINT_TYPE_URL, null, "llama"));
+      DiscoveryResponse first = ads.next(WAIT);
+      ads.send(request(node, Resources.V3.ENDPOINT_TYPE_URL, first)); // none
+      ads.send(request(node, Resources.V3.ENDPOINT_TYPE_URL, first, "llama"));
+      DiscoveryResponse again = ads.next(WAIT);
+      assertEquals(1, again.getResourcesCount());
+    }
+  }
 }
