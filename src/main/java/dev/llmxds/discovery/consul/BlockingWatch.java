@@ -74,7 +74,7 @@ final class BlockingWatch {
     }
     long started = nanoTime.getAsLong();
     http.get(path, index)
-        .whenComplete(
+        .whenCompleteAsync( // on the watch thread, never on a shared pool's
             (answer, error) -> {
               if (closed) {
                 return;
@@ -100,6 +100,7 @@ final class BlockingWatch {
               }
               long elapsed = nanoTime.getAsLong() - started;
               schedule(Math.max(0, minInterval.toNanos() - elapsed));
-            });
+            },
+            scheduler);
   }
 }

@@ -51,7 +51,7 @@ final class ConsulHttp {
     this.timer = timer;
     HttpClient.Builder b =
         HttpClient.newBuilder()
-            // answers are handled on the watch thread: no thread per in-flight blocking query
+            // the client's own tasks run on the watch thread: no thread per blocking query
             .executor(timer)
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER);
@@ -113,13 +113,14 @@ final class ConsulHttp {
             requestTimeout(),
             timer,
             () -> new HttpTimeoutException("whole exchange over its deadline"))
-        .handle(
+        .handleAsync(
             (response, error) -> {
               if (error != null) {
                 throw new CompletionException(describe(path, error));
               }
               return answer(path, response);
-            });
+            },
+            timer);
   }
 
   private static ConsulException describe(String path, Throwable error) {

@@ -1,5 +1,6 @@
 package dev.llmxds.discovery.consul;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmxds.fleet.EndpointHealth;
@@ -83,6 +84,10 @@ class ConsulScaleTest {
         System.out.printf("Consul scale: one check change reached the fleet in %.3f s%n", took);
         assertTrue(took < 1.0, "check change took " + took + " s");
         assertTrue(threads < 50, threads + " watcher threads: " + byName);
+        assertEquals(
+            java.util.Set.of("consul-watch"),
+            h.listenerThreads,
+            "answers handled and fleets delivered on the watch thread, not a shared pool's");
       }
     }
   }

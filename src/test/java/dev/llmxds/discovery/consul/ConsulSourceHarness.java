@@ -22,6 +22,9 @@ final class ConsulSourceHarness implements AutoCloseable {
   final ConsulFleetSource source;
   final List<Fleet> fleets = new CopyOnWriteArrayList<>();
 
+  /** The threads fleets were delivered on. */
+  final java.util.Set<String> listenerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * Blocking waits far longer than the test waits: a change seen in time came from a blocking
    * return.
@@ -55,7 +58,11 @@ final class ConsulSourceHarness implements AutoCloseable {
 
   ConsulSourceHarness(ConsulConfig config, Map<String, String> env) {
     source = new ConsulFleetSource(config, Clock.systemUTC(), env);
-    source.start(fleets::add);
+    source.start(
+        fleet -> {
+          listenerThreads.add(Thread.currentThread().getName());
+          fleets.add(fleet);
+        });
   }
 
   Fleet latest() {
