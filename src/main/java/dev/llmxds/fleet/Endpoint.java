@@ -1,13 +1,12 @@
 package dev.llmxds.fleet;
 
 import com.google.common.net.InetAddresses;
-import com.google.common.net.InternetDomainName;
 import java.util.Objects;
 
 /**
  * One GPU inference server (vLLM, SGLang, ...) serving an {@link InferenceService}.
  *
- * @param address IP address or host name Envoy connects to
+ * @param address IP address Envoy connects to
  * @param port serving port
  * @param locality region and zone the server runs in
  * @param staticWeight operator-given capacity weight (bigger GPU, bigger weight), at least 1
@@ -35,9 +34,9 @@ public record Endpoint(
     if (address.isBlank()) {
       throw new IllegalArgumentException("address must not be empty");
     }
-    if (!isHostOrIp(address)) {
+    if (!isIp(address)) {
       throw new IllegalArgumentException(
-          "address must be an IP address or a host name, got '"
+          "address must be an IP address (Envoy and gRPC take no host names in EDS), got '"
               + (address.length() > 64 ? address.substring(0, 64) + "…" : address)
               + "'");
     }
@@ -62,13 +61,13 @@ public record Endpoint(
   }
 
   /**
-   * An IPv4 or IPv6 literal, or a DNS name (letters, digits, hyphens and underscores in
-   * dot-separated labels); nothing that could carry a path, query, port or user into a URL or an
-   * Envoy address.
+   * An IPv4 or IPv6 literal. EDS endpoints must be IP addresses: Envoy ("malformed IP address"),
+   * grpc-java ({@code XdsEndpointResource}: "Address is not an IP") and grpc-js all reject a host
+   * name, and one such endpoint gets the whole assignment rejected. Nothing that could carry a
+   * path, query, port or user either.
    */
-  static boolean isHostOrIp(String address) {
-    return address.length() <= 253
-        && (InetAddresses.isInetAddress(address) || InternetDomainName.isValid(address));
+  static boolean isIp(String address) {
+    return address.length() <= 64 && InetAddresses.isInetAddress(address);
   }
 
   /** Stable identity inside a service: {@code address:port}. */

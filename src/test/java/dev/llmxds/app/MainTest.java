@@ -60,7 +60,7 @@ class MainTest {
   void badFleetFileIsOneLine() throws Exception {
     Path fleet = dir.resolve("fleet.yaml");
     Files.writeString(
-        fleet, "services: [{name: a, endpoints: [{address: x, port: 1, weight: 0}]}]");
+        fleet, "services: [{name: a, endpoints: [{address: 10.0.0.1, port: 1, weight: 0}]}]");
     assertEquals(
         "llm-xds: discovery error: file:"
             + fleet

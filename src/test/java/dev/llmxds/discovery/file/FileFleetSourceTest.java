@@ -101,7 +101,7 @@ class FileFleetSourceTest {
   @Test
   void aBadFileAtStartStopsStartUpWithOneLine() throws Exception {
     Path file = dir.resolve("fleet.yaml");
-    Files.writeString(file, "services: [{name: a, endpoints: [{address: x}]}]");
+    Files.writeString(file, "services: [{name: a, endpoints: [{address: 10.0.0.1}]}]");
     try (FileFleetSource source = source(file)) {
       DiscoveryException e = assertThrows(DiscoveryException.class, () -> source.start(f -> {}));
       assertEquals("file:" + file + ": services[0].endpoints[0].port: is required", e.getMessage());

@@ -53,17 +53,18 @@ class FleetFileParserTest {
   void errorsNameTheEntry() {
     assertEquals(
         "services[0].endpoints[1].port: port must be 1..65535, got 0",
-        error("services: [{name: a, endpoints: [{address: x, port: 1}, {address: y, port: 0}]}]"));
+        error(
+            "services: [{name: a, endpoints: [{address: 10.0.0.1, port: 1}, {address: 10.0.0.2, port: 0}]}]"));
     assertEquals(
         "services[0].endpoints[0].health: unknown health 'sick' (expected healthy, degraded,"
             + " unhealthy or draining)",
-        error("services: [{name: a, endpoints: [{address: x, port: 1, health: sick}]}]"));
+        error("services: [{name: a, endpoints: [{address: 10.0.0.1, port: 1, health: sick}]}]"));
     assertEquals(
         "services[0].endpoints[0].address: is required",
         error("services: [{name: a, endpoints: [{port: 1}]}]"));
     assertEquals(
         "services[0].endpoints[0].weight: weight must be 1..10000, got 0",
-        error("services: [{name: a, endpoints: [{address: x, port: 1, weight: 0}]}]"));
+        error("services: [{name: a, endpoints: [{address: 10.0.0.1, port: 1, weight: 0}]}]"));
     assertTrue(error("services: [{name: 'bad name'}]").startsWith("services[0]: service name"));
     assertEquals(
         "services: service 'a' is defined twice", error("services: [{name: a}, {name: a}]"));
@@ -71,8 +72,9 @@ class FleetFileParserTest {
         "services: model 'm' is served by both 'a' and 'b'",
         error("services: [{name: a, models: [m]}, {name: b, models: [m]}]"));
     assertEquals(
-        "services[0]: service 'a': endpoint x:1 is listed twice",
-        error("services: [{name: a, endpoints: [{address: x, port: 1}, {address: x, port: 1}]}]"));
+        "services[0]: service 'a': endpoint 10.0.0.1:1 is listed twice",
+        error(
+            "services: [{name: a, endpoints: [{address: 10.0.0.1, port: 1}, {address: 10.0.0.1, port: 1}]}]"));
     assertTrue(
         error("services: [{name: a, endpoint: []}]")
             .startsWith("services[0].endpoint: unknown field"));
