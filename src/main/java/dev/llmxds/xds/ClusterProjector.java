@@ -83,7 +83,12 @@ public final class ClusterProjector {
                     .setUpdateMergeWindow(ProtoDurations.of(config.updateMergeWindow())))
             .setCircuitBreakers(circuitBreakers());
     if (kind == ClientKind.PROXYLESS) {
-      cluster.setLoadBalancingPolicy(proxylessPolicy());
+      // the legacy field is what a client without load_balancing_policy support reads (or grpc-js
+      // with GRPC_EXPERIMENTAL_XDS_CUSTOM_LB_CONFIG=false): ROUND_ROBIN is the one they all take
+      cluster
+          .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+          .clearLeastRequestLbConfig()
+          .setLoadBalancingPolicy(proxylessPolicy());
     }
     if (config.outlierDetection().enabled()) {
       cluster.setOutlierDetection(outlierDetection(config.outlierDetection()));

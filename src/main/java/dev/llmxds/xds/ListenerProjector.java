@@ -155,7 +155,8 @@ public final class ListenerProjector {
       route.setRetryPolicy(
           RetryPolicy.newBuilder()
               .setRetryOn(String.join(",", config.grpcRetryOn()))
-              .setNumRetries(UInt32Value.of(config.numRetries()))
+              // gRPC caps attempts at 5 (gRFC A44): more retries would be silently cut
+              .setNumRetries(UInt32Value.of(Math.min(config.numRetries(), 4)))
               .setRetryBackOff(
                   RetryPolicy.RetryBackOff.newBuilder()
                       .setBaseInterval(ProtoDurations.of(java.time.Duration.ofMillis(25)))

@@ -93,7 +93,11 @@ public final class LoadAssignmentProjector {
           for (Endpoint e : endpoints) {
             int weight =
                 EndpointWeights.weight(e.staticWeight(), factors.factor(service.name(), e.id()));
-            if (e.health() == EndpointHealth.HEALTHY || e.health() == EndpointHealth.DEGRADED) {
+            boolean inRotation =
+                e.health() == EndpointHealth.HEALTHY
+                    || (e.health() == EndpointHealth.DEGRADED
+                        && (node.kind() == ClientKind.SIDECAR || degradedAsHealthy));
+            if (inRotation) { // gRPC drops DEGRADED: it must not weigh its locality either
               usable += weight;
             }
             group.addLbEndpoints(lbEndpoint(e, weight, degradedAsHealthy));

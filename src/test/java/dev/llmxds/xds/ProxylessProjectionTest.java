@@ -57,6 +57,10 @@ class ProxylessProjectionTest {
     Cluster sidecar = projection.project(fleet, LoadFactors.NEUTRAL, SIDECAR_A).clusters().get(0);
 
     assertFalse(sidecar.hasLoadBalancingPolicy(), "Envoy keeps weighted least request");
+    assertEquals(
+        Cluster.LbPolicy.ROUND_ROBIN,
+        proxyless.getLbPolicy(),
+        "what a client without load_balancing_policy support reads");
     assertEquals(Cluster.LbPolicy.LEAST_REQUEST, sidecar.getLbPolicy());
     var top = proxyless.getLoadBalancingPolicy().getPolicies(0).getTypedExtensionConfig();
     assertEquals("envoy.load_balancing_policies.wrr_locality", top.getName());
@@ -144,6 +148,26 @@ class ProxylessProjectionTest {
     assertEquals(HealthStatus.HEALTHY, proxyless, "gRPC would drop a DEGRADED endpoint");
     assertEquals(HealthStatus.DEGRADED, sidecar, "Envoy prefers healthy hosts itself");
     assertEquals(HealthStatus.DEGRADED, strict);
+
+    LlmXdsConfig degraded = ConfigLoader.parse("cluster: {proxylessDegradedAs: degraded}", null);
+    int proxylessLocality =
+        new XdsProjection(degraded)
+            .project(fleet, LoadFactors.NEUTRAL, PROXYLESS_A)
+            .loadAssignments()
+            .get(0)
+            .getEndpoints(0)
+            .getLoadBalancingWeight()
+            .getValue();
+    int sidecarLocality =
+        new XdsProjection(degraded)
+            .project(fleet, LoadFactors.NEUTRAL, SIDECAR_A)
+            .loadAssignments()
+            .get(0)
+            .getEndpoints(0)
+            .getLoadBalancingWeight()
+            .getValue();
+    assertEquals(100, proxylessLocality, "gRPC drops the DEGRADED one: its weight does not count");
+    assertEquals(200, sidecarLocality);
   }
 
   @Test
