@@ -234,9 +234,16 @@ public final class ProtoRules {
   }
 
   private void checkAny(Message any, String path, List<String> out) {
-    Any packed = any instanceof Any a ? a : null;
-    if (packed == null) {
-      return;
+    Any packed;
+    if (any instanceof Any a) {
+      packed = a;
+    } else { // an Any inside an Any payload, read as a DynamicMessage
+      try {
+        packed = Any.parseFrom(any.toByteString());
+      } catch (InvalidProtocolBufferException e) {
+        out.add(path + ": not an Any");
+        return;
+      }
     }
     String typeName = packed.getTypeUrl().substring(packed.getTypeUrl().lastIndexOf('/') + 1);
     Descriptor type = anyTypes.get(typeName);

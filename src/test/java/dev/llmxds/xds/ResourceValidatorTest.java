@@ -97,6 +97,48 @@ class ResourceValidatorTest {
     assertHas(with(good, unweighted, null), "has no load_balancing_weight");
     assertHas(with(good, null, nameless), "Cluster.name: needs at least 1");
     assertHas(with(good, overflowing, null), "over uint32");
+    Cluster proxyless =
+        new XdsProjection(LlmXdsConfig.DEFAULT)
+            .project(
+                fleet,
+                LoadFactors.NEUTRAL,
+                new NodeGroupKey(ClientKind.PROXYLESS, Locality.of("r1", "a")))
+            .clusters()
+            .get(0);
+    var wrr =
+        io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality
+            .newBuilder()
+            .setEndpointPickingPolicy(
+                io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy.newBuilder()
+                    .addPolicies(
+                        io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy.Policy
+                            .newBuilder()
+                            .setTypedExtensionConfig(
+                                io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder()
+                                    .setName("envoy.load_balancing_policies.least_request")
+                                    .setTypedConfig(
+                                        com.google.protobuf.Any.pack(
+                                            io.envoyproxy.envoy.extensions.load_balancing_policies
+                                                .least_request.v3.LeastRequest.newBuilder()
+                                                .setChoiceCount(UInt32Value.of(1))
+                                                .build())))))
+            .build();
+    Cluster nested =
+        proxyless.toBuilder()
+            .setLoadBalancingPolicy(
+                proxyless.getLoadBalancingPolicy().toBuilder()
+                    .setPolicies(
+                        0,
+                        proxyless.getLoadBalancingPolicy().getPolicies(0).toBuilder()
+                            .setTypedExtensionConfig(
+                                proxyless
+                                    .getLoadBalancingPolicy()
+                                    .getPolicies(0)
+                                    .getTypedExtensionConfig()
+                                    .toBuilder()
+                                    .setTypedConfig(com.google.protobuf.Any.pack(wrr)))))
+            .build();
+    assertHas(with(good, null, nested), "choice_count: must be >= 2");
     assertHas(
         new XdsResources(good.clusters(), List.of(), good.listeners(), good.routes()),
         "no ClusterLoadAssignment named llama");
