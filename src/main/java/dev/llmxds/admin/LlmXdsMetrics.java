@@ -64,6 +64,15 @@ public final class LlmXdsMetrics {
             "llmxds.publish.rejected", app.publisher(), p -> p.rejectedPublications())
         .description("node-group publications withheld because resources failed validation")
         .register(registry);
+    Gauge.builder("llmxds.xds.node.groups", app.publisher(), p -> p.groupCount())
+        .description("node groups (client kind, region, zone) the server projects for")
+        .register(registry);
+    FunctionCounter.builder("llmxds.xds.refused.groups", app.publisher(), p -> p.refusedGroups())
+        .description("streams refused because xds.maxNodeGroups groups were all held")
+        .register(registry);
+    FunctionCounter.builder("llmxds.xds.refused.requests", app.tracker(), t -> t.refusedRequests())
+        .description("xDS requests refused for oversized or malformed client input")
+        .register(registry);
     FunctionCounter.builder("llmxds.discovery.errors", app, a -> a.source().status().errors())
         .description("failed discovery reads")
         .register(registry);
