@@ -41,6 +41,9 @@ public final class XdsServer implements AutoCloseable {
   private final StripedExecutorGroup sendExecutors =
       new StripedExecutorGroup(Runtime.getRuntime().availableProcessors());
 
+  /** Streams one connection may hold open at once; more are refused by gRPC (REFUSED_STREAM). */
+  static final int MAX_STREAMS_PER_CONNECTION = 1_000;
+
   public XdsServer(
       XdsServerConfig config,
       XdsPublisher publisher,
@@ -71,6 +74,9 @@ public final class XdsServer implements AutoCloseable {
             .addService(discovery.getRouteDiscoveryServiceImpl())
             .directExecutor()
             .maxInboundMessageSize(MAX_REQUEST_BYTES)
+            // one Envoy or gRPC process opens one ADS stream (a few with per-type services): a
+            // connection carrying more is a client multiplying state, not a proxy
+            .maxConcurrentCallsPerConnection(MAX_STREAMS_PER_CONNECTION)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .build();
