@@ -25,7 +25,9 @@ import java.util.stream.Collectors;
  *   <li>TGI: {@code tgi_batch_current_size}, {@code tgi_queue_size}; no KV figure.
  *   <li>Triton + TensorRT-LLM: {@code nv_trt_llm_request_metrics{request_type=active|waiting}},
  *       {@code nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=fraction}} (else used/max),
- *       plus Triton's own {@code nv_inference_pending_request_count} as waiting.
+ *       plus Triton's own {@code nv_inference_pending_request_count} as waiting, all read on the
+ *       TensorRT-LLM stage of an ensemble whatever the service's model names. A Triton without
+ *       {@code nv_trt_llm_*} serves no LLM: not detected, and reading it fails.
  * </ul>
  *
  * vLLM and SGLang also give the cumulative generated-token count the speed estimate needs, counted
@@ -34,8 +36,8 @@ import java.util.stream.Collectors;
  * output tokens only when a request finishes, which is too bursty for a rate: their weights come
  * from congestion alone. Missing: NaN.
  *
- * <p>When a server serves several models (label {@code model_name}, or {@code model} on Triton),
- * only the series of the service's models are read.
+ * <p>When a server serves several models (label {@code model_name}), only the series of the
+ * service's models are read.
  */
 public enum EngineProfile {
   VLLM(EngineKind.VLLM, "model_name"),
@@ -110,8 +112,8 @@ public enum EngineProfile {
     if (e.has(TGI_WAITING) || e.has(TGI_RUNNING)) {
       return TGI;
     }
-    if (e.has(TRT_REQUESTS) || e.has(TRITON_PENDING)) {
-      return TRITON;
+    if (e.has(TRT_REQUESTS) || e.has(TRT_KV)) {
+      return TRITON; // a Triton with only nv_inference_* serves no LLM: not an LLM engine
     }
     return null;
   }
@@ -145,26 +147,48 @@ public enum EngineProfile {
           // request succeeds, router/src/server.rs): too bursty for a rate; congestion only.
           new EngineLoad(
               sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
-      case TRITON -> {
-        double running =
-            sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "active")), false);
-        double waiting =
-            sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "waiting")), false)
-                + sum(e, TRITON_PENDING, ofModel, false);
-        double kv = mean(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "fraction")));
-        if (Double.isNaN(kv)) {
-          double used = sum(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "used")), false);
-          double max = sum(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "max")), false);
-          kv = max > 0 ? used / max : Double.NaN;
-        }
-        if (!e.has(TRT_REQUESTS) && !e.has(TRITON_PENDING)) {
-          throw new IllegalArgumentException("no " + TRT_REQUESTS + " series");
-        }
-        // TensorRT-LLM counts output tokens only per finished request (nv_llm_output_token_len,
-        // custom_metrics_reporter.cc): too bursty for a rate; congestion only.
-        yield new EngineLoad(running, waiting, kv);
-      }
+      case TRITON -> readTriton(e, models);
     };
+  }
+
+  /**
+   * Triton + TensorRT-LLM. The LLM figures are on the TensorRT-LLM stage, the model whose series
+   * carry {@code nv_trt_llm_*}, whatever it is called: a deployment is usually an ensemble ({@code
+   * ensemble}, {@code preprocessing}, {@code tensorrt_llm}, {@code postprocessing}, {@code
+   * tensorrt_llm_bls} in one body) and the service's model names are those of the ensemble, not of
+   * the stage. Triton's pending count is read for that stage only: every request passes each stage,
+   * so summing the stages would count it several times. When one Triton serves several LLM stages
+   * and the service names some of them, only those are read.
+   */
+  private static EngineLoad readTriton(Exposition e, Collection<String> models) {
+    Set<String> stages = new HashSet<>();
+    for (String name : List.of(TRT_REQUESTS, TRT_KV)) {
+      for (Sample s : e.samples(name)) {
+        stages.add(s.label("model") == null ? "" : s.label("model"));
+      }
+    }
+    if (stages.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no TensorRT-LLM metrics: not an LLM engine (no " + TRT_REQUESTS + " series)");
+    }
+    Set<String> named = new HashSet<>(stages);
+    named.retainAll(models);
+    Set<String> read = named.isEmpty() ? stages : named;
+    Predicate<Sample> ofStage =
+        s -> read.contains(s.label("model") == null ? "" : s.label("model"));
+    double running = sum(e, TRT_REQUESTS, ofStage.and(labelIs("request_type", "active")), false);
+    double waiting =
+        sum(e, TRT_REQUESTS, ofStage.and(labelIs("request_type", "waiting")), false)
+            + sum(e, TRITON_PENDING, ofStage, false);
+    double kv = mean(e, TRT_KV, ofStage.and(labelIs("kv_cache_block_type", "fraction")));
+    if (Double.isNaN(kv)) {
+      double used = sum(e, TRT_KV, ofStage.and(labelIs("kv_cache_block_type", "used")), false);
+      double max = sum(e, TRT_KV, ofStage.and(labelIs("kv_cache_block_type", "max")), false);
+      kv = max > 0 ? used / max : Double.NaN;
+    }
+    // TensorRT-LLM counts output tokens only per finished request (nv_llm_output_token_len,
+    // custom_metrics_reporter.cc): too bursty for a rate; congestion only.
+    return new EngineLoad(running, waiting, kv);
   }
 
   private Predicate<Sample> modelFilter(Exposition e, Collection<String> models) {

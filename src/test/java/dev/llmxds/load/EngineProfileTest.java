@@ -106,7 +106,58 @@ class EngineProfileTest {
             nv_inference_pending_request_count{model="ensemble",version="1"} 1
             """);
     assertEquals(EngineProfile.TRITON, EngineProfile.detect(trt));
-    assertEquals(new EngineLoad(7, 3, 0.3), EngineProfile.TRITON.read(trt, List.of()));
+    assertEquals(
+        new EngineLoad(7, 2, 0.3),
+        EngineProfile.TRITON.read(trt, List.of()),
+        "pending counted for the TensorRT-LLM stage only, not for the ensemble");
+  }
+
+  @Test
+  void tritonReadsTheTensorRtLlmStageWhateverTheServicesModelsAre() {
+    // documentation sample (SOURCES.md): active 0, waiting 1, fraction 0.4875, pending 0
+    Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_TRTLLM));
+    assertEquals(EngineProfile.TRITON, EngineProfile.detect(e));
+    for (List<String> models :
+        List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
+      assertEquals(new EngineLoad(0, 1, 0.4875), EngineProfile.TRITON.read(e, models), "" + models);
+    }
+  }
+
+  @Test
+  void tritonEnsembleCountsTheLlmStageOnceAndItsPendingOnly() {
+    // Synthetic: no public capture of a whole ensemble body was found. Its shape follows the
+    // fixture's tensorrt_llm families plus the per-stage nv_inference_pending_request_count every
+    // Triton model reports (FACTS.md; tensorrtllm_backend issues #667, #49).
+    Exposition e =
+        parse(
+            """
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="active",version="1"} 12
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="waiting",version="1"} 3
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="max",version="1"} 64
+            nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type="fraction",model="tensorrt_llm",version="1"} 0.6
+            nv_inference_pending_request_count{model="ensemble",version="1"} 5
+            nv_inference_pending_request_count{model="preprocessing",version="1"} 5
+            nv_inference_pending_request_count{model="tensorrt_llm",version="1"} 2
+            nv_inference_pending_request_count{model="postprocessing",version="1"} 5
+            nv_inference_pending_request_count{model="tensorrt_llm_bls",version="1"} 5
+            """);
+    assertEquals(EngineProfile.TRITON, EngineProfile.detect(e));
+    for (List<String> models :
+        List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
+      assertEquals(new EngineLoad(12, 5, 0.6), EngineProfile.TRITON.read(e, models), "" + models);
+    }
+  }
+
+  @Test
+  void tritonServingNoLlmIsNotAnLlmEngine() {
+    Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_NO_LLM));
+    assertNull(EngineProfile.detect(e), "not an idle LLM engine: it has no LLM figures at all");
+    for (List<String> models : List.<List<String>>of(List.of("echo"), List.of())) {
+      IllegalArgumentException x =
+          assertThrows(IllegalArgumentException.class, () -> EngineProfile.TRITON.read(e, models));
+      assertTrue(
+          x.getMessage().contains("no TensorRT-LLM metrics: not an LLM engine"), x.getMessage());
+    }
   }
 
   @Test
