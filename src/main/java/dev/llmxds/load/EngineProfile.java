@@ -22,6 +22,10 @@ import java.util.stream.Collectors;
  *       vllm:num_requests_swapped} (preempted requests count as waiting).
  *   <li>SGLang: {@code sglang:num_running_reqs}, {@code sglang:num_queue_reqs}, {@code
  *       sglang:token_usage}.
+ *   <li>NVIDIA NIM for LLMs: vLLM V0's figures without the prefix, {@code num_requests_running},
+ *       {@code num_requests_waiting}, {@code gpu_cache_usage_perc}, {@code
+ *       generation_tokens_total}; label {@code model_name}. A NIM declared as vLLM is read as NIM
+ *       when its body has no {@code vllm:} request gauges, and the other way round.
  *   <li>TGI: {@code tgi_batch_current_size}, {@code tgi_queue_size}; no KV figure.
  *   <li>Triton + TensorRT-LLM: {@code nv_trt_llm_request_metrics{request_type=active|waiting}},
  *       {@code nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=fraction}} (else used/max),
@@ -43,7 +47,8 @@ public enum EngineProfile {
   VLLM(EngineKind.VLLM, "model_name"),
   SGLANG(EngineKind.SGLANG, "model_name"),
   TGI(EngineKind.TGI, null),
-  TRITON(EngineKind.TRITON, "model");
+  TRITON(EngineKind.TRITON, "model"),
+  NIM(EngineKind.NIM, "model_name");
 
   static final String VLLM_RUNNING = "vllm:num_requests_running";
   static final String VLLM_WAITING = "vllm:num_requests_waiting";
@@ -60,6 +65,10 @@ public enum EngineProfile {
   static final String TRT_REQUESTS = "nv_trt_llm_request_metrics";
   static final String TRT_KV = "nv_trt_llm_kv_cache_block_metrics";
   static final String TRITON_PENDING = "nv_inference_pending_request_count";
+  static final String NIM_RUNNING = "num_requests_running";
+  static final String NIM_WAITING = "num_requests_waiting";
+  static final String NIM_KV = "gpu_cache_usage_perc";
+  static final String NIM_GENERATED = "generation_tokens_total";
 
   /** Every metric name any profile reads: the scraper materialises only these. */
   public static final Set<String> METRIC_NAMES =
@@ -78,7 +87,11 @@ public enum EngineProfile {
           TGI_WAITING,
           TRT_REQUESTS,
           TRT_KV,
-          TRITON_PENDING);
+          TRITON_PENDING,
+          NIM_RUNNING,
+          NIM_WAITING,
+          NIM_KV,
+          NIM_GENERATED);
 
   private final EngineKind kind;
   private final String modelLabel;
@@ -115,6 +128,9 @@ public enum EngineProfile {
     if (e.has(TRT_REQUESTS) || e.has(TRT_KV)) {
       return TRITON; // a Triton with only nv_inference_* serves no LLM: not an LLM engine
     }
+    if (isNim(e)) {
+      return NIM; // generic names: checked last
+    }
     return null;
   }
 
@@ -127,6 +143,9 @@ public enum EngineProfile {
     Predicate<Sample> ofModel = modelFilter(e, models);
     return switch (this) {
       case VLLM -> {
+        if (!e.has(VLLM_RUNNING) && !e.has(VLLM_WAITING) && isNim(e)) {
+          yield NIM.read(e, models); // NIM declared as vLLM: the same figures, unprefixed
+        }
         double running = sum(e, VLLM_RUNNING, ofModel, true);
         double waiting = sum(e, VLLM_WAITING, ofModel, true) + sum(e, VLLM_SWAPPED, ofModel, false);
         double kv = mean(e, e.has(VLLM_KV) ? VLLM_KV : VLLM_KV_OLD, ofModel);
@@ -148,6 +167,17 @@ public enum EngineProfile {
           new EngineLoad(
               sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
       case TRITON -> readTriton(e, models);
+      case NIM -> {
+        if (!isNim(e) && (e.has(VLLM_RUNNING) || e.has(VLLM_WAITING))) {
+          yield VLLM.read(e, models); // a NIM built on newer vLLM keeps the vllm: prefix
+        }
+        // vLLM V0's figures without the prefix; generation_tokens_total counts every step
+        yield new EngineLoad(
+            sum(e, NIM_RUNNING, ofModel, true),
+            sum(e, NIM_WAITING, ofModel, true),
+            mean(e, NIM_KV, ofModel),
+            counter(e, NIM_GENERATED, ofModel));
+      }
     };
   }
 
@@ -189,6 +219,11 @@ public enum EngineProfile {
     // TensorRT-LLM counts output tokens only per finished request (nv_llm_output_token_len,
     // custom_metrics_reporter.cc): too bursty for a rate; congestion only.
     return new EngineLoad(running, waiting, kv);
+  }
+
+  /** NVIDIA NIM for LLMs: vLLM's request gauges without the {@code vllm:} prefix. */
+  private static boolean isNim(Exposition e) {
+    return e.has(NIM_RUNNING) || e.has(NIM_WAITING);
   }
 
   private Predicate<Sample> modelFilter(Exposition e, Collection<String> models) {

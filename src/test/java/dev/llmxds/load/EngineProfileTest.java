@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
@@ -145,6 +146,25 @@ class EngineProfileTest {
     for (List<String> models :
         List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
       assertEquals(new EngineLoad(12, 5, 0.6), EngineProfile.TRITON.read(e, models), "" + models);
+    }
+  }
+
+  @Test
+  void nimCaptureIsDetectedAndReadAlsoWhenDeclaredAsVllm() {
+    Exposition e = parse(Fixtures.metrics(Fixtures.NIM));
+    assertEquals(EngineProfile.NIM, EngineProfile.detect(e));
+    EngineLoad nim = new EngineLoad(1, 0, 0.0002848191398461977, 174);
+    assertEquals(nim, EngineProfile.NIM.read(e, List.of("llama-svc")));
+    assertEquals(nim, EngineProfile.VLLM.read(e, List.of("llama-svc")), "declared vllm");
+    assertEquals(EngineKind.NIM, EngineKind.parse("nim"));
+    assertEquals(EngineProfile.NIM, EngineProfile.of(EngineKind.NIM));
+    Exposition vllm = parse(Fixtures.metrics(Fixtures.VLLM_V1));
+    assertEquals(
+        EngineProfile.VLLM.read(vllm, List.of()),
+        EngineProfile.NIM.read(vllm, List.of()),
+        "declared nim, vllm: names (a NIM on newer vLLM)");
+    for (String name : List.of("num_requests_running", "gpu_cache_usage_perc")) {
+      assertTrue(EngineProfile.METRIC_NAMES.contains(name), name);
     }
   }
 

@@ -28,4 +28,7 @@ public final class Fixtures {
 
   /** Triton on CPU serving a non-LLM Python model, idle: no nv_trt_llm_* at all. */
   public static final String TRITON_NO_LLM = "triton-25.12-cpu-python-echo-idle.prom";
+
+  /** NVIDIA NIM for LLMs: vLLM's figures without the vllm: prefix. */
+  public static final String NIM = "nim-llm-llama3.1-8b-datadog-2024-10.prom";
 }
