@@ -11,7 +11,9 @@ public enum EngineKind {
   TGI,
   TRITON,
   /** NVIDIA NIM for LLMs: vLLM's figures without the {@code vllm:} prefix. */
-  NIM;
+  NIM,
+  /** llama.cpp's llama-server. */
+  LLAMACPP;
 
   public static EngineKind parse(String text) {
     return switch (text == null ? "" : text.strip().toLowerCase(Locale.ROOT)) {
@@ -21,9 +23,12 @@ public enum EngineKind {
       case "tgi", "text-generation-inference" -> TGI;
       case "triton", "trtllm", "tensorrt-llm" -> TRITON;
       case "nim", "nvidia-nim" -> NIM;
+      case "llamacpp", "llama.cpp", "llama-server" -> LLAMACPP;
       default ->
           throw new IllegalArgumentException(
-              "unknown engine '" + text + "' (expected vllm, sglang, tgi, triton, nim or auto)");
+              "unknown engine '"
+                  + text
+                  + "' (expected vllm, sglang, tgi, triton, nim, llamacpp or auto)");
     };
   }
 }

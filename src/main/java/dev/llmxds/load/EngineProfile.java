@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
  *       {@code num_requests_waiting}, {@code gpu_cache_usage_perc}, {@code
  *       generation_tokens_total}; label {@code model_name}. A NIM declared as vLLM is read as NIM
  *       when its body has no {@code vllm:} request gauges, and the other way round.
+ *   <li>llama.cpp server ({@code --metrics}): {@code llamacpp:requests_processing} (busy slots),
+ *       {@code llamacpp:requests_deferred} (waiting for a slot), {@code
+ *       llamacpp:kv_cache_usage_ratio} where the build still has it (older builds; else no KV).
  *   <li>TGI: {@code tgi_batch_current_size}, {@code tgi_queue_size}; no KV figure.
  *   <li>Triton + TensorRT-LLM: {@code nv_trt_llm_request_metrics{request_type=active|waiting}},
  *       {@code nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=fraction}} (else used/max),
@@ -48,7 +51,8 @@ public enum EngineProfile {
   SGLANG(EngineKind.SGLANG, "model_name"),
   TGI(EngineKind.TGI, null),
   TRITON(EngineKind.TRITON, "model"),
-  NIM(EngineKind.NIM, "model_name");
+  NIM(EngineKind.NIM, "model_name"),
+  LLAMACPP(EngineKind.LLAMACPP, null);
 
   static final String VLLM_RUNNING = "vllm:num_requests_running";
   static final String VLLM_WAITING = "vllm:num_requests_waiting";
@@ -69,6 +73,9 @@ public enum EngineProfile {
   static final String NIM_WAITING = "num_requests_waiting";
   static final String NIM_KV = "gpu_cache_usage_perc";
   static final String NIM_GENERATED = "generation_tokens_total";
+  static final String LLAMACPP_RUNNING = "llamacpp:requests_processing";
+  static final String LLAMACPP_WAITING = "llamacpp:requests_deferred";
+  static final String LLAMACPP_KV = "llamacpp:kv_cache_usage_ratio";
 
   /** Every metric name any profile reads: the scraper materialises only these. */
   public static final Set<String> METRIC_NAMES =
@@ -91,7 +98,10 @@ public enum EngineProfile {
           NIM_RUNNING,
           NIM_WAITING,
           NIM_KV,
-          NIM_GENERATED);
+          NIM_GENERATED,
+          LLAMACPP_RUNNING,
+          LLAMACPP_WAITING,
+          LLAMACPP_KV);
 
   private final EngineKind kind;
   private final String modelLabel;
@@ -127,6 +137,9 @@ public enum EngineProfile {
     }
     if (e.has(TRT_REQUESTS) || e.has(TRT_KV)) {
       return TRITON; // a Triton with only nv_inference_* serves no LLM: not an LLM engine
+    }
+    if (e.has(LLAMACPP_RUNNING) || e.has(LLAMACPP_WAITING)) {
+      return LLAMACPP;
     }
     if (isNim(e)) {
       return NIM; // generic names: checked last
@@ -167,6 +180,13 @@ public enum EngineProfile {
           new EngineLoad(
               sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
       case TRITON -> readTriton(e, models);
+      case LLAMACPP ->
+          // one model per server, no label; slots busy, and requests deferred for want of a free
+          // slot. tokens_predicted_total is added when a request finishes: not read.
+          new EngineLoad(
+              sum(e, LLAMACPP_RUNNING, ofModel, true),
+              sum(e, LLAMACPP_WAITING, ofModel, true),
+              mean(e, LLAMACPP_KV, ofModel));
       case NIM -> {
         if (!isNim(e) && (e.has(VLLM_RUNNING) || e.has(VLLM_WAITING))) {
           yield VLLM.read(e, models); // a NIM built on newer vLLM keeps the vllm: prefix

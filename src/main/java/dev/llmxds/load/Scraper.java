@@ -275,7 +275,7 @@ public final class Scraper implements AutoCloseable {
       if (profile == null) {
         throw new IllegalArgumentException(
             t.uri
-                + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton/TensorRT-LLM, NIM)");
+                + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton/TensorRT-LLM, NIM, llama.cpp)");
       }
       t.profile = profile;
     }

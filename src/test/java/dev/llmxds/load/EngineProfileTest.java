@@ -169,6 +169,34 @@ class EngineProfileTest {
   }
 
   @Test
+  void llamaCppServerIsDetectedAndRead() {
+    // Synthetic, no capture at hand. Names from llama.cpp's server /metrics handler, which writes
+    // every gauge as "llamacpp:<name>": requests_processing (busy slots) and requests_deferred
+    // (tasks waiting for a slot); kv_cache_usage_ratio (used cells / n_ctx) only in older builds
+    // (examples/server/server.cpp), gone from the newer to_metrics() of tools/server.
+    Exposition older =
+        parse(
+            """
+            # TYPE llamacpp:kv_cache_usage_ratio gauge
+            llamacpp:kv_cache_usage_ratio 0.25
+            # TYPE llamacpp:requests_processing gauge
+            llamacpp:requests_processing 4
+            # TYPE llamacpp:requests_deferred gauge
+            llamacpp:requests_deferred 2
+            # TYPE llamacpp:tokens_predicted_total counter
+            llamacpp:tokens_predicted_total 7801
+            """);
+    assertEquals(EngineProfile.LLAMACPP, EngineProfile.detect(older));
+    assertEquals(new EngineLoad(4, 2, 0.25), EngineProfile.LLAMACPP.read(older, List.of("x")));
+    Exposition newer = parse("llamacpp:requests_processing 1\nllamacpp:requests_deferred 0\n");
+    assertEquals(EngineProfile.LLAMACPP, EngineProfile.detect(newer));
+    assertEquals(new EngineLoad(1, 0, Double.NaN), EngineProfile.LLAMACPP.read(newer, List.of()));
+    assertEquals(EngineKind.LLAMACPP, EngineKind.parse("llamacpp"));
+    assertEquals(EngineProfile.LLAMACPP, EngineProfile.of(EngineKind.LLAMACPP));
+    assertTrue(EngineProfile.METRIC_NAMES.contains("llamacpp:requests_deferred"));
+  }
+
+  @Test
   void tritonServingNoLlmIsNotAnLlmEngine() {
     Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_NO_LLM));
     assertNull(EngineProfile.detect(e), "not an idle LLM engine: it has no LLM figures at all");
