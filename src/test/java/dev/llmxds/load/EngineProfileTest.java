@@ -197,6 +197,23 @@ class EngineProfileTest {
   }
 
   @Test
+  void theScrapersNameFilterKeepsEveryNameTheProfilesRead() {
+    for (String file :
+        List.of(Fixtures.VLLM_V1, Fixtures.SGLANG, Fixtures.TRITON_TRTLLM, Fixtures.NIM)) {
+      String text = Fixtures.metrics(file);
+      Exposition all = parse(text);
+      Exposition filtered = PrometheusParser.parse(text, EngineProfile.METRIC_NAMES::contains);
+      EngineProfile p = EngineProfile.detect(all);
+      assertEquals(p, EngineProfile.detect(filtered), file);
+      assertEquals(p.read(all, List.of("svc")), p.read(filtered, List.of("svc")), file);
+    }
+    Exposition echo =
+        PrometheusParser.parse(
+            Fixtures.metrics(Fixtures.TRITON_NO_LLM), EngineProfile.METRIC_NAMES::contains);
+    assertNull(EngineProfile.detect(echo));
+  }
+
+  @Test
   void tritonServingNoLlmIsNotAnLlmEngine() {
     Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_NO_LLM));
     assertNull(EngineProfile.detect(e), "not an idle LLM engine: it has no LLM figures at all");
