@@ -9,7 +9,11 @@ public enum EngineKind {
   VLLM,
   SGLANG,
   TGI,
-  TRITON;
+  TRITON,
+  /** NVIDIA NIM for LLMs: vLLM's figures without the {@code vllm:} prefix. */
+  NIM,
+  /** llama.cpp's llama-server. */
+  LLAMACPP;
 
   public static EngineKind parse(String text) {
     return switch (text == null ? "" : text.strip().toLowerCase(Locale.ROOT)) {
@@ -18,9 +22,13 @@ public enum EngineKind {
       case "sglang" -> SGLANG;
       case "tgi", "text-generation-inference" -> TGI;
       case "triton", "trtllm", "tensorrt-llm" -> TRITON;
+      case "nim", "nvidia-nim" -> NIM;
+      case "llamacpp", "llama.cpp", "llama-server" -> LLAMACPP;
       default ->
           throw new IllegalArgumentException(
-              "unknown engine '" + text + "' (expected vllm, sglang, tgi, triton or auto)");
+              "unknown engine '"
+                  + text
+                  + "' (expected vllm, sglang, tgi, triton, nim, llamacpp or auto)");
     };
   }
 }

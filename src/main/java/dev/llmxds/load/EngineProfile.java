@@ -22,10 +22,19 @@ import java.util.stream.Collectors;
  *       vllm:num_requests_swapped} (preempted requests count as waiting).
  *   <li>SGLang: {@code sglang:num_running_reqs}, {@code sglang:num_queue_reqs}, {@code
  *       sglang:token_usage}.
+ *   <li>NVIDIA NIM for LLMs: vLLM V0's figures without the prefix, {@code num_requests_running},
+ *       {@code num_requests_waiting}, {@code gpu_cache_usage_perc}, {@code
+ *       generation_tokens_total}; label {@code model_name}. A NIM declared as vLLM is read as NIM
+ *       when its body has no {@code vllm:} request gauges, and the other way round.
+ *   <li>llama.cpp server ({@code --metrics}): {@code llamacpp:requests_processing} (busy slots),
+ *       {@code llamacpp:requests_deferred} (waiting for a slot), {@code
+ *       llamacpp:kv_cache_usage_ratio} where the build still has it (older builds; else no KV).
  *   <li>TGI: {@code tgi_batch_current_size}, {@code tgi_queue_size}; no KV figure.
  *   <li>Triton + TensorRT-LLM: {@code nv_trt_llm_request_metrics{request_type=active|waiting}},
  *       {@code nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type=fraction}} (else used/max),
- *       plus Triton's own {@code nv_inference_pending_request_count} as waiting.
+ *       plus Triton's own {@code nv_inference_pending_request_count} as waiting, all read on the
+ *       TensorRT-LLM stage of an ensemble whatever the service's model names. A Triton without
+ *       {@code nv_trt_llm_*} serves no LLM: not detected, and reading it fails.
  * </ul>
  *
  * vLLM and SGLang also give the cumulative generated-token count the speed estimate needs, counted
@@ -34,14 +43,16 @@ import java.util.stream.Collectors;
  * output tokens only when a request finishes, which is too bursty for a rate: their weights come
  * from congestion alone. Missing: NaN.
  *
- * <p>When a server serves several models (label {@code model_name}, or {@code model} on Triton),
- * only the series of the service's models are read.
+ * <p>When a server serves several models (label {@code model_name}), only the series of the
+ * service's models are read.
  */
 public enum EngineProfile {
   VLLM(EngineKind.VLLM, "model_name"),
   SGLANG(EngineKind.SGLANG, "model_name"),
   TGI(EngineKind.TGI, null),
-  TRITON(EngineKind.TRITON, "model");
+  TRITON(EngineKind.TRITON, "model"),
+  NIM(EngineKind.NIM, "model_name"),
+  LLAMACPP(EngineKind.LLAMACPP, null);
 
   static final String VLLM_RUNNING = "vllm:num_requests_running";
   static final String VLLM_WAITING = "vllm:num_requests_waiting";
@@ -58,6 +69,13 @@ public enum EngineProfile {
   static final String TRT_REQUESTS = "nv_trt_llm_request_metrics";
   static final String TRT_KV = "nv_trt_llm_kv_cache_block_metrics";
   static final String TRITON_PENDING = "nv_inference_pending_request_count";
+  static final String NIM_RUNNING = "num_requests_running";
+  static final String NIM_WAITING = "num_requests_waiting";
+  static final String NIM_KV = "gpu_cache_usage_perc";
+  static final String NIM_GENERATED = "generation_tokens_total";
+  static final String LLAMACPP_RUNNING = "llamacpp:requests_processing";
+  static final String LLAMACPP_WAITING = "llamacpp:requests_deferred";
+  static final String LLAMACPP_KV = "llamacpp:kv_cache_usage_ratio";
 
   /** Every metric name any profile reads: the scraper materialises only these. */
   public static final Set<String> METRIC_NAMES =
@@ -76,7 +94,14 @@ public enum EngineProfile {
           TGI_WAITING,
           TRT_REQUESTS,
           TRT_KV,
-          TRITON_PENDING);
+          TRITON_PENDING,
+          NIM_RUNNING,
+          NIM_WAITING,
+          NIM_KV,
+          NIM_GENERATED,
+          LLAMACPP_RUNNING,
+          LLAMACPP_WAITING,
+          LLAMACPP_KV);
 
   private final EngineKind kind;
   private final String modelLabel;
@@ -110,8 +135,14 @@ public enum EngineProfile {
     if (e.has(TGI_WAITING) || e.has(TGI_RUNNING)) {
       return TGI;
     }
-    if (e.has(TRT_REQUESTS) || e.has(TRITON_PENDING)) {
-      return TRITON;
+    if (e.has(TRT_REQUESTS) || e.has(TRT_KV)) {
+      return TRITON; // a Triton with only nv_inference_* serves no LLM: not an LLM engine
+    }
+    if (e.has(LLAMACPP_RUNNING) || e.has(LLAMACPP_WAITING)) {
+      return LLAMACPP;
+    }
+    if (isNim(e)) {
+      return NIM; // generic names: checked last
     }
     return null;
   }
@@ -125,6 +156,9 @@ public enum EngineProfile {
     Predicate<Sample> ofModel = modelFilter(e, models);
     return switch (this) {
       case VLLM -> {
+        if (!e.has(VLLM_RUNNING) && !e.has(VLLM_WAITING) && isNim(e)) {
+          yield NIM.read(e, models); // NIM declared as vLLM: the same figures, unprefixed
+        }
         double running = sum(e, VLLM_RUNNING, ofModel, true);
         double waiting = sum(e, VLLM_WAITING, ofModel, true) + sum(e, VLLM_SWAPPED, ofModel, false);
         double kv = mean(e, e.has(VLLM_KV) ? VLLM_KV : VLLM_KV_OLD, ofModel);
@@ -145,26 +179,71 @@ public enum EngineProfile {
           // request succeeds, router/src/server.rs): too bursty for a rate; congestion only.
           new EngineLoad(
               sum(e, TGI_RUNNING, ofModel, true), sum(e, TGI_WAITING, ofModel, true), Double.NaN);
-      case TRITON -> {
-        double running =
-            sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "active")), false);
-        double waiting =
-            sum(e, TRT_REQUESTS, ofModel.and(labelIs("request_type", "waiting")), false)
-                + sum(e, TRITON_PENDING, ofModel, false);
-        double kv = mean(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "fraction")));
-        if (Double.isNaN(kv)) {
-          double used = sum(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "used")), false);
-          double max = sum(e, TRT_KV, ofModel.and(labelIs("kv_cache_block_type", "max")), false);
-          kv = max > 0 ? used / max : Double.NaN;
+      case TRITON -> readTriton(e, models);
+      case LLAMACPP ->
+          // one model per server, no label; slots busy, and requests deferred for want of a free
+          // slot. tokens_predicted_total is added when a request finishes: not read.
+          new EngineLoad(
+              sum(e, LLAMACPP_RUNNING, ofModel, true),
+              sum(e, LLAMACPP_WAITING, ofModel, true),
+              mean(e, LLAMACPP_KV, ofModel));
+      case NIM -> {
+        if (!isNim(e) && (e.has(VLLM_RUNNING) || e.has(VLLM_WAITING))) {
+          yield VLLM.read(e, models); // a NIM built on newer vLLM keeps the vllm: prefix
         }
-        if (!e.has(TRT_REQUESTS) && !e.has(TRITON_PENDING)) {
-          throw new IllegalArgumentException("no " + TRT_REQUESTS + " series");
-        }
-        // TensorRT-LLM counts output tokens only per finished request (nv_llm_output_token_len,
-        // custom_metrics_reporter.cc): too bursty for a rate; congestion only.
-        yield new EngineLoad(running, waiting, kv);
+        // vLLM V0's figures without the prefix; generation_tokens_total counts every step
+        yield new EngineLoad(
+            sum(e, NIM_RUNNING, ofModel, true),
+            sum(e, NIM_WAITING, ofModel, true),
+            mean(e, NIM_KV, ofModel),
+            counter(e, NIM_GENERATED, ofModel));
       }
     };
+  }
+
+  /**
+   * Triton + TensorRT-LLM. The LLM figures are on the TensorRT-LLM stage, the model whose series
+   * carry {@code nv_trt_llm_*}, whatever it is called: a deployment is usually an ensemble ({@code
+   * ensemble}, {@code preprocessing}, {@code tensorrt_llm}, {@code postprocessing}, {@code
+   * tensorrt_llm_bls} in one body) and the service's model names are those of the ensemble, not of
+   * the stage. Triton's pending count is read for that stage only: every request passes each stage,
+   * so summing the stages would count it several times. When one Triton serves several LLM stages
+   * and the service names some of them, only those are read.
+   */
+  private static EngineLoad readTriton(Exposition e, Collection<String> models) {
+    Set<String> stages = new HashSet<>();
+    for (String name : List.of(TRT_REQUESTS, TRT_KV)) {
+      for (Sample s : e.samples(name)) {
+        stages.add(s.label("model") == null ? "" : s.label("model"));
+      }
+    }
+    if (stages.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no TensorRT-LLM metrics: not an LLM engine (no " + TRT_REQUESTS + " series)");
+    }
+    Set<String> named = new HashSet<>(stages);
+    named.retainAll(models);
+    Set<String> read = named.isEmpty() ? stages : named;
+    Predicate<Sample> ofStage =
+        s -> read.contains(s.label("model") == null ? "" : s.label("model"));
+    double running = sum(e, TRT_REQUESTS, ofStage.and(labelIs("request_type", "active")), false);
+    double waiting =
+        sum(e, TRT_REQUESTS, ofStage.and(labelIs("request_type", "waiting")), false)
+            + sum(e, TRITON_PENDING, ofStage, false);
+    double kv = mean(e, TRT_KV, ofStage.and(labelIs("kv_cache_block_type", "fraction")));
+    if (Double.isNaN(kv)) {
+      double used = sum(e, TRT_KV, ofStage.and(labelIs("kv_cache_block_type", "used")), false);
+      double max = sum(e, TRT_KV, ofStage.and(labelIs("kv_cache_block_type", "max")), false);
+      kv = max > 0 ? used / max : Double.NaN;
+    }
+    // TensorRT-LLM counts output tokens only per finished request (nv_llm_output_token_len,
+    // custom_metrics_reporter.cc): too bursty for a rate; congestion only.
+    return new EngineLoad(running, waiting, kv);
+  }
+
+  /** NVIDIA NIM for LLMs: vLLM's request gauges without the {@code vllm:} prefix. */
+  private static boolean isNim(Exposition e) {
+    return e.has(NIM_RUNNING) || e.has(NIM_WAITING);
   }
 
   private Predicate<Sample> modelFilter(Exposition e, Collection<String> models) {

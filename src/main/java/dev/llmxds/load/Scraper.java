@@ -274,7 +274,8 @@ public final class Scraper implements AutoCloseable {
       profile = EngineProfile.detect(e);
       if (profile == null) {
         throw new IllegalArgumentException(
-            t.uri + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton)");
+            t.uri
+                + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton/TensorRT-LLM, NIM, llama.cpp)");
       }
       t.profile = profile;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
@@ -106,7 +107,122 @@ class EngineProfileTest {
             nv_inference_pending_request_count{model="ensemble",version="1"} 1
             """);
     assertEquals(EngineProfile.TRITON, EngineProfile.detect(trt));
-    assertEquals(new EngineLoad(7, 3, 0.3), EngineProfile.TRITON.read(trt, List.of()));
+    assertEquals(
+        new EngineLoad(7, 2, 0.3),
+        EngineProfile.TRITON.read(trt, List.of()),
+        "pending counted for the TensorRT-LLM stage only, not for the ensemble");
+  }
+
+  @Test
+  void tritonReadsTheTensorRtLlmStageWhateverTheServicesModelsAre() {
+    // documentation sample (SOURCES.md): active 0, waiting 1, fraction 0.4875, pending 0
+    Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_TRTLLM));
+    assertEquals(EngineProfile.TRITON, EngineProfile.detect(e));
+    for (List<String> models :
+        List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
+      assertEquals(new EngineLoad(0, 1, 0.4875), EngineProfile.TRITON.read(e, models), "" + models);
+    }
+  }
+
+  @Test
+  void tritonEnsembleCountsTheLlmStageOnceAndItsPendingOnly() {
+    // Synthetic: no public capture of a whole ensemble body was found. Its shape follows the
+    // fixture's tensorrt_llm families plus the per-stage nv_inference_pending_request_count every
+    // Triton model reports (FACTS.md; tensorrtllm_backend issues #667, #49).
+    Exposition e =
+        parse(
+            """
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="active",version="1"} 12
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="waiting",version="1"} 3
+            nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="max",version="1"} 64
+            nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type="fraction",model="tensorrt_llm",version="1"} 0.6
+            nv_inference_pending_request_count{model="ensemble",version="1"} 5
+            nv_inference_pending_request_count{model="preprocessing",version="1"} 5
+            nv_inference_pending_request_count{model="tensorrt_llm",version="1"} 2
+            nv_inference_pending_request_count{model="postprocessing",version="1"} 5
+            nv_inference_pending_request_count{model="tensorrt_llm_bls",version="1"} 5
+            """);
+    assertEquals(EngineProfile.TRITON, EngineProfile.detect(e));
+    for (List<String> models :
+        List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
+      assertEquals(new EngineLoad(12, 5, 0.6), EngineProfile.TRITON.read(e, models), "" + models);
+    }
+  }
+
+  @Test
+  void nimCaptureIsDetectedAndReadAlsoWhenDeclaredAsVllm() {
+    Exposition e = parse(Fixtures.metrics(Fixtures.NIM));
+    assertEquals(EngineProfile.NIM, EngineProfile.detect(e));
+    EngineLoad nim = new EngineLoad(1, 0, 0.0002848191398461977, 174);
+    assertEquals(nim, EngineProfile.NIM.read(e, List.of("llama-svc")));
+    assertEquals(nim, EngineProfile.VLLM.read(e, List.of("llama-svc")), "declared vllm");
+    assertEquals(EngineKind.NIM, EngineKind.parse("nim"));
+    assertEquals(EngineProfile.NIM, EngineProfile.of(EngineKind.NIM));
+    Exposition vllm = parse(Fixtures.metrics(Fixtures.VLLM_V1));
+    assertEquals(
+        EngineProfile.VLLM.read(vllm, List.of()),
+        EngineProfile.NIM.read(vllm, List.of()),
+        "declared nim, vllm: names (a NIM on newer vLLM)");
+    for (String name : List.of("num_requests_running", "gpu_cache_usage_perc")) {
+      assertTrue(EngineProfile.METRIC_NAMES.contains(name), name);
+    }
+  }
+
+  @Test
+  void llamaCppServerIsDetectedAndRead() {
+    // Synthetic, no capture at hand. Names from llama.cpp's server /metrics handler, which writes
+    // every gauge as "llamacpp:<name>": requests_processing (busy slots) and requests_deferred
+    // (tasks waiting for a slot); kv_cache_usage_ratio (used cells / n_ctx) only in older builds
+    // (examples/server/server.cpp), gone from the newer to_metrics() of tools/server.
+    Exposition older =
+        parse(
+            """
+            # TYPE llamacpp:kv_cache_usage_ratio gauge
+            llamacpp:kv_cache_usage_ratio 0.25
+            # TYPE llamacpp:requests_processing gauge
+            llamacpp:requests_processing 4
+            # TYPE llamacpp:requests_deferred gauge
+            llamacpp:requests_deferred 2
+            # TYPE llamacpp:tokens_predicted_total counter
+            llamacpp:tokens_predicted_total 7801
+            """);
+    assertEquals(EngineProfile.LLAMACPP, EngineProfile.detect(older));
+    assertEquals(new EngineLoad(4, 2, 0.25), EngineProfile.LLAMACPP.read(older, List.of("x")));
+    Exposition newer = parse("llamacpp:requests_processing 1\nllamacpp:requests_deferred 0\n");
+    assertEquals(EngineProfile.LLAMACPP, EngineProfile.detect(newer));
+    assertEquals(new EngineLoad(1, 0, Double.NaN), EngineProfile.LLAMACPP.read(newer, List.of()));
+    assertEquals(EngineKind.LLAMACPP, EngineKind.parse("llamacpp"));
+    assertEquals(EngineProfile.LLAMACPP, EngineProfile.of(EngineKind.LLAMACPP));
+    assertTrue(EngineProfile.METRIC_NAMES.contains("llamacpp:requests_deferred"));
+  }
+
+  @Test
+  void theScrapersNameFilterKeepsEveryNameTheProfilesRead() {
+    for (String file :
+        List.of(Fixtures.VLLM_V1, Fixtures.SGLANG, Fixtures.TRITON_TRTLLM, Fixtures.NIM)) {
+      String text = Fixtures.metrics(file);
+      Exposition all = parse(text);
+      Exposition filtered = PrometheusParser.parse(text, EngineProfile.METRIC_NAMES::contains);
+      EngineProfile p = EngineProfile.detect(all);
+      assertEquals(p, EngineProfile.detect(filtered), file);
+      assertEquals(p.read(all, List.of("svc")), p.read(filtered, List.of("svc")), file);
+    }
+    Exposition echo =
+        PrometheusParser.parse(
+            Fixtures.metrics(Fixtures.TRITON_NO_LLM), EngineProfile.METRIC_NAMES::contains);
+    assertNull(EngineProfile.detect(echo));
+  }
+
+  @Test
+  void tritonServingNoLlmIsNotAnLlmEngine() {
+    Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_NO_LLM));
+    assertNull(EngineProfile.detect(e), "not an idle LLM engine: it has no LLM figures at all");
+    for (List<String> models : List.<List<String>>of(List.of("echo"), List.of())) {
+      IllegalArgumentException x =
+          assertThrows(IllegalArgumentException.class, () -> EngineProfile.TRITON.read(e, models));
+      assertTrue(
+          x.getMessage().contains("no TensorRT-LLM metrics: not an LLM engine"), x.getMessage());
+    }
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
 import dev.llmxds.testing.Await;
+import dev.llmxds.testing.Fixtures;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,6 +48,7 @@ class ScraperTest {
     serve("/broken", 503, "overloaded");
     serve("/other", 200, "process_cpu_seconds_total 1\n");
     serve("/huge", 200, "x 1\n".repeat(10_000));
+    serve("/triton-echo", 200, Fixtures.metrics(Fixtures.TRITON_NO_LLM));
     http.start();
     LoadConfig config = new LoadConfig(true, Duration.ofMillis(50), Duration.ofSeconds(1), 4, 4096);
     scraper =
@@ -159,5 +161,26 @@ class ScraperTest {
     Await.until(Duration.ofSeconds(5), () -> !outcomes.isEmpty(), "first scrape");
     scraper.update(Fleet.EMPTY);
     assertEquals(0, scraper.stats().targets());
+  }
+
+  @Test
+  void aTritonServingNoLlmIsAFailedScrapeNotAnIdleEngine() {
+    int port = http.getAddress().getPort();
+    scraper.update(
+        Fleet.of(
+            List.of(
+                new InferenceService(
+                    "svc",
+                    List.of("echo"),
+                    List.of(
+                        endpoint(1, port, "/triton-echo", EngineKind.AUTO),
+                        endpoint(2, port, "/triton-echo", EngineKind.TRITON))))));
+    Await.until(
+        Duration.ofSeconds(10), () -> outcomes.size() == 2, () -> "all scraped: " + outcomes);
+    assertTrue(
+        outcomes.get("127.0.0.1:1").toString().contains("no known engine metrics"),
+        outcomes.toString());
+    assertTrue(
+        outcomes.get("127.0.0.1:2").toString().contains("not an LLM engine"), outcomes.toString());
   }
 }
