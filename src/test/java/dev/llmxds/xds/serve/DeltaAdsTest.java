@@ -6,40 +6,26 @@ import dev.llmxds.app.LlmXds;
 import dev.llmxds.testing.AdsClient;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
-import dev.llmxds.testing.TestServers;
+import dev.llmxds.testing.XdsServerExtension;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Incremental (delta) ADS: clusters and endpoints arrive, changes and removals follow. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DeltaAdsTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  @TempDir Path dir;
-  private LlmXds server;
-  private ManagedChannel channel;
-
-  @AfterEach
-  void stop() {
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final XdsServerExtension xds = new XdsServerExtension();
 
   private static DeltaDiscoveryRequest ack(DeltaDiscoveryResponse r) {
     return DeltaDiscoveryRequest.newBuilder()
@@ -50,12 +36,12 @@ class DeltaAdsTest {
 
   @Test
   void deltaStreamGetsResourcesChangesAndRemovals() throws Exception {
-    Path fleet = dir.resolve("fleet.yaml");
+    Path fleet = xds.fleet();
     FleetFiles.write(
         fleet,
         FleetFiles.yaml("llama", List.of(Entry.of(9001, "r1", "a"), Entry.of(9002, "r1", "b"))));
-    server = TestServers.start(TestServers.config(fleet, ""));
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    LlmXds server = xds.start("");
+    ManagedChannel channel = xds.channel();
 
     try (var ads = AdsClient.delta(channel)) {
       ads.send(
@@ -102,7 +88,7 @@ class DeltaAdsTest {
 
   @Test
   void aDeltaStreamGetsOnlyTheAssignmentThatChanged() throws Exception {
-    Path fleet = dir.resolve("fleet.yaml");
+    Path fleet = xds.fleet();
     String two =
         """
         services:
@@ -112,8 +98,8 @@ class DeltaAdsTest {
             endpoints: [{address: 127.0.0.1, port: 9101, region: r1, zone: a, health: %s}]
         """;
     FleetFiles.write(fleet, two.formatted("healthy"));
-    server = TestServers.start(TestServers.config(fleet, ""));
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    LlmXds server = xds.start("");
+    ManagedChannel channel = xds.channel();
     try (var ads = AdsClient.delta(channel)) {
       ads.send(
           DeltaDiscoveryRequest.newBuilder()

@@ -10,21 +10,19 @@ import dev.llmxds.testing.AdsClient;
 import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
-import dev.llmxds.testing.TestServers;
+import dev.llmxds.testing.XdsServerExtension;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that rejects a version gets it once, not in a loop; the next good version reaches it and
@@ -34,26 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 class NackEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir Path dir;
-  private LlmXds server;
-  private ManagedChannel channel;
-
-  @AfterEach
-  void stop() {
-    if (channel != null) {
-      channel.shutdownNow();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension final XdsServerExtension xds = new XdsServerExtension();
 
   @Test
   void rejectedVersionIsSentOnceAndTheNextVersionIsAccepted() throws Exception {
-    Path fleet = dir.resolve("fleet.yaml");
+    Path fleet = xds.fleet();
     FleetFiles.write(fleet, FleetFiles.yaml("llama", List.of(Entry.of(9001, "r1", "a"))));
-    server = TestServers.start(TestServers.config(fleet, ""));
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    LlmXds server = xds.start("");
+    ManagedChannel channel = xds.channel();
     Node node = AdsClient.node("envoy-1", "r1", "a");
 
     try (var ads = AdsClient.sotw(channel)) {
