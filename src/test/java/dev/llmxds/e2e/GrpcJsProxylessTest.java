@@ -9,6 +9,7 @@ import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
 import dev.llmxds.testing.GrpcJsClient;
+import dev.llmxds.testing.Streams;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.xds.resource.ClientKind;
@@ -164,7 +165,7 @@ class GrpcJsProxylessTest {
         CONVERGE,
         () -> {
           assertNoNack();
-          return server.streams().nodes().stream().allMatch(NodeStatus::fullyAcked);
+          return server.streams().nodes().stream().allMatch(Streams::fullyAcked);
         },
         () -> "every version sent is ACKed: " + server.streams().nodes());
     List<NodeStatus> nodes = server.streams().nodes();

@@ -7,6 +7,7 @@ import dev.llmxds.app.LlmXds;
 import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
+import dev.llmxds.testing.Streams;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.testing.XdsClients;
@@ -121,7 +122,7 @@ class ProxylessFailoverTest {
 
     Await.until(
         CONVERGE,
-        () -> server.streams().nodes().stream().allMatch(NodeStatus::fullyAcked),
+        () -> server.streams().nodes().stream().allMatch(Streams::fullyAcked),
         () -> "every version sent is ACKed: " + server.streams().nodes());
     List<NodeStatus> nodes = server.streams().nodes();
     assertEquals(

@@ -29,14 +29,4 @@ public record NodeStatus(
 
   /** A rejected version and the client's reason. */
   public record Nack(String version, String error, Instant at) {}
-
-  /** True when every response sent so far has been ACKed and none NACKed. */
-  public boolean fullyAcked() {
-    return types.values().stream()
-        .allMatch(
-            t ->
-                t.nacks() == 0
-                    && t.acks() == t.responses()
-                    && t.sentVersion().equals(t.ackedVersion()));
-  }
 }
