@@ -1,6 +1,7 @@
 package dev.llmxds.weighting;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.fleet.Endpoint;
@@ -67,7 +68,8 @@ class LoadBookTest {
       book.record("llm", draining.id(), new EngineLoad(8, 0, 0.4, 900.0 * 8 * t), "vllm", t * S);
     }
     WeightTable table = book.table(fleet, WeightTable.EMPTY, 5 * S);
-    double congestion = new WeightPolicy(WeightsConfig.DEFAULT).factor(2, 0.4);
+    WeightPolicy policy = new WeightPolicy(WeightsConfig.DEFAULT);
+    double congestion = policy.settle(Double.NaN, policy.factor(2, 0.4)); // on the grid
     assertEquals(
         congestion,
         table.factor("llm", honest.id()),
@@ -89,13 +91,14 @@ class LoadBookTest {
     WeightTable fresh = book.table(fleet, WeightTable.EMPTY, S);
     assertEquals(fresh, book.table(fleet, WeightTable.EMPTY, S), "asking twice changes nothing");
 
-    double candidate = fresh.factor("llm", e.id());
+    double candidate = fresh.factor("llm", e.id()); // on the grid: first publication
     double nearby = candidate * 1.1; // within the 25 % deadband
     WeightTable published = new WeightTable(Map.of("llm", Map.of(e.id(), nearby)));
     assertEquals(nearby, book.table(fleet, published, S).factor("llm", e.id()), "held");
     double far = candidate * 2;
     WeightTable old = new WeightTable(Map.of("llm", Map.of(e.id(), far)));
-    assertEquals(candidate, book.table(fleet, old, S).factor("llm", e.id()), "moved");
+    double moved = book.table(fleet, old, S).factor("llm", e.id());
+    assertTrue(Math.abs(Math.log(moved / candidate)) <= Math.log(2) / 6 + 1e-12, "moved");
 
     book.retain(Fleet.EMPTY);
     assertEquals(null, book.get("llm", e.id()), "retain forgets endpoints that left");
