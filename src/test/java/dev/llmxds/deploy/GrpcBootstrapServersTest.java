@@ -13,10 +13,16 @@ import dev.llmxds.testing.GrpcJsClient;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.testing.XdsClients;
+import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
+import io.grpc.NameResolver;
+import io.grpc.NameResolverProvider;
+import io.grpc.NameResolverRegistry;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,9 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What grpc-java and grpc-js do with the several {@code xds_servers} of the shipped bootstrap
- * ({@code deploy/grpc/xds-bootstrap.json}, its servers pointed at loopback ports, one of them a
- * live llm-xds, the others closed): grpc-java, holding nothing yet, falls back down the list to the
- * live one; grpc-js uses only the first entry.
+ * ({@code deploy/grpc/xds-bootstrap.json}, its servers pointed at loopback ports): grpc-java,
+ * holding nothing yet, falls back down the list to a live server, but once it holds its
+ * configuration it stays with the first server; when that first server is a name resolving to every
+ * replica, it moves to a live replica; grpc-js uses only the first entry.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GrpcBootstrapServersTest {
@@ -46,6 +54,64 @@ class GrpcBootstrapServersTest {
   private LlmXds server;
   private final List<AutoCloseable> clients = new ArrayList<>();
   private int closedPort;
+
+  /**
+   * A name that resolves to every replica, as DNS does for a headless Service or a compose alias:
+   * the scheme {@code replicas:///} answers the ports of {@link #replicas}, in that order.
+   */
+  private final List<LlmXds> replicas = new ArrayList<>();
+
+  private final NameResolverProvider replicaResolver =
+      new NameResolverProvider() {
+        @Override
+        public NameResolver newNameResolver(URI target, NameResolver.Args args) {
+          if (!"replicas".equals(target.getScheme())) {
+            return null;
+          }
+          return new NameResolver() {
+            private Listener2 listener;
+
+            @Override
+            public String getServiceAuthority() {
+              return "replicas";
+            }
+
+            @Override
+            public void start(Listener2 l) {
+              listener = l;
+              refresh();
+            }
+
+            @Override
+            public void refresh() {
+              List<EquivalentAddressGroup> addresses = new ArrayList<>();
+              for (LlmXds r : replicas) {
+                addresses.add(
+                    new EquivalentAddressGroup(new InetSocketAddress("127.0.0.1", r.xdsPort())));
+              }
+              listener.onResult(ResolutionResult.newBuilder().setAddresses(addresses).build());
+            }
+
+            @Override
+            public void shutdown() {}
+          };
+        }
+
+        @Override
+        public String getDefaultScheme() {
+          return "replicas";
+        }
+
+        @Override
+        protected boolean isAvailable() {
+          return true;
+        }
+
+        @Override
+        protected int priority() {
+          return 5;
+        }
+      };
 
   @BeforeEach
   void start() throws IOException {
@@ -91,7 +157,19 @@ class GrpcBootstrapServersTest {
   }
 
   private boolean seen(String nodeId) {
-    return server.tracker().nodes().stream().anyMatch(n -> n.nodeId().equals(nodeId));
+    return seen(server, nodeId);
+  }
+
+  private static boolean seen(LlmXds replica, String nodeId) {
+    return replica.tracker().nodes().stream().anyMatch(n -> n.nodeId().equals(nodeId));
+  }
+
+  private static boolean rpcLandsOnA1(ManagedChannel ch) {
+    try {
+      return TestBackend.who(ch).equals("a1");
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
   }
 
   @Test
@@ -141,5 +219,70 @@ class GrpcBootstrapServersTest {
       assertFalse(seen("js-second"), "grpc-js asked a server other than the first");
     }
     assertTrue(failed > 0, "RPCs were attempted");
+  }
+
+  /** A second llm-xds on the same fleet: {@code server} and it are the two replicas. */
+  private LlmXds secondReplica() {
+    Path fleet = dir.resolve("fleet.yaml");
+    LlmXds r = TestServers.start(TestServers.config(fleet, "load: {enabled: false}"));
+    replicas.add(server);
+    replicas.add(r);
+    clients.add(r);
+    return r;
+  }
+
+  @Test
+  void grpcJavaMovesToAnotherReplicaWhenTheFirstServerNameResolvesToEveryReplica()
+      throws Exception {
+    LlmXds second = secondReplica();
+    NameResolverRegistry.getDefaultRegistry().register(replicaResolver);
+    clients.add(() -> NameResolverRegistry.getDefaultRegistry().deregister(replicaResolver));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> bootstrap = shipped(0, "java-replicas");
+    List<Map<String, Object>> servers = (List<Map<String, Object>>) bootstrap.get("xds_servers");
+    servers.get(0).put("server_uri", "replicas:///llm-xds");
+    ManagedChannel ch = XdsClients.channel("llama", bootstrap);
+    clients.add(0, ch::shutdownNow);
+    Await.until(CONVERGE, () -> rpcLandsOnA1(ch), "RPCs routed with llm-xds's configuration");
+    assertTrue(seen(server, "java-replicas") && !seen(second, "java-replicas"), "on the first");
+
+    server.close(); // the replica it is connected to dies
+    server = null;
+    Await.until(
+        CONVERGE, () -> seen(second, "java-replicas"), "the client's stream moved to the other");
+    for (int i = 0; i < 20; i++) {
+      assertEquals("a1", TestBackend.who(ch), "RPCs keep working");
+    }
+    Await.until(
+        CONVERGE,
+        () ->
+            second.tracker().nodes().stream()
+                .filter(n -> n.nodeId().equals("java-replicas"))
+                .anyMatch(dev.llmxds.xds.NodeStatus::fullyAcked),
+        () -> "it ACKs the other replica's configuration: " + second.tracker().nodes());
+    assertEquals(0, second.tracker().totalNacks());
+  }
+
+  @Test
+  void grpcJavaHoldingItsConfigurationDoesNotFallBackToALaterServer() throws Exception {
+    LlmXds second = secondReplica();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> bootstrap = shipped(0, "java-list");
+    List<Map<String, Object>> servers = (List<Map<String, Object>>) bootstrap.get("xds_servers");
+    servers.get(1).put("server_uri", "127.0.0.1:" + second.xdsPort());
+    ManagedChannel ch = XdsClients.channel("llama", bootstrap);
+    clients.add(0, ch::shutdownNow);
+    Await.until(CONVERGE, () -> rpcLandsOnA1(ch), "RPCs routed with llm-xds's configuration");
+
+    server.close(); // the first server dies; the second entry is a live replica
+    server = null;
+    // RPCs go on with the cached configuration, and the client keeps retrying the first server
+    // instead of asking the second (gRFC A71: fallback only for resources not yet received)
+    long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+    while (System.nanoTime() < until) {
+      assertEquals("a1", TestBackend.who(ch), "RPCs keep working on cached configuration");
+      assertFalse(seen(second, "java-list"), "grpc-java fell back although it held everything");
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
   }
 }
