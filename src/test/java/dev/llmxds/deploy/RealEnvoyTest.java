@@ -83,7 +83,7 @@ class RealEnvoyTest {
               }
             },
             "Envoy's /clusters lists llm-xds's endpoints");
-        assertTrue(server.tracker().totalNacks() == 0, "Envoy accepted every resource");
+        assertTrue(server.streams().totalNacks() == 0, "Envoy accepted every resource");
       }
     }
   }

@@ -53,6 +53,7 @@ public final class ControlPlane implements WeightSource {
   private final List<SimEngine> engines;
   private final boolean formula;
   private final LoadBook book;
+  private WeightTable lastTable = WeightTable.EMPTY;
   private final Fleet fleet;
   private final int[] published;
   private final int[][] received;
@@ -213,7 +214,8 @@ public final class ControlPlane implements WeightSource {
   }
 
   private int[] llmXdsWeights() {
-    WeightTable table = book.table(fleet, clock.nanos());
+    WeightTable table = book.table(fleet, lastTable, clock.nanos());
+    lastTable = table;
     int[] w = new int[engines.size()];
     for (SimEngine e : engines) {
       w[e.id] = EndpointWeights.weight(1, table.factor("llm", "127.0.0.1:" + (10_000 + e.id)));

@@ -11,6 +11,7 @@ import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Speeds are compared within a service: same queue, weights in the ratio of the speeds. */
@@ -43,7 +44,7 @@ class LoadBookTest {
       }
       book.record("llm", endpoints.get(5).id(), new EngineLoad(8, 2, 0.4), "tgi", t * S);
     }
-    WeightTable table = book.table(fleet, 30 * S);
+    WeightTable table = book.table(fleet, WeightTable.EMPTY, 30 * S);
     double median = table.factor("llm", endpoints.get(1).id());
     assertEquals(0.5, table.factor("llm", endpoints.get(0).id()) / median, 1e-9);
     assertEquals(2.0, table.factor("llm", endpoints.get(3).id()) / median, 1e-9);
@@ -65,7 +66,7 @@ class LoadBookTest {
       book.record("llm", boaster.id(), new EngineLoad(8, 0, 0.4, 400.0 * 8 * t), "vllm", t * S);
       book.record("llm", draining.id(), new EngineLoad(8, 0, 0.4, 900.0 * 8 * t), "vllm", t * S);
     }
-    WeightTable table = book.table(fleet, 5 * S);
+    WeightTable table = book.table(fleet, WeightTable.EMPTY, 5 * S);
     double congestion = new WeightPolicy(WeightsConfig.DEFAULT).factor(2, 0.4);
     assertEquals(
         congestion,
@@ -77,5 +78,26 @@ class LoadBookTest {
         table.factor("llm", boaster.id()),
         1e-9,
         "a boaster gets at most speedRange times the reference");
+  }
+
+  @Test
+  void theTableIsAQueryHeldWithinTheDeadbandOfWhatWasPublished() {
+    LoadBook book = new LoadBook(new WeightPolicy(WeightsConfig.DEFAULT));
+    Endpoint e = endpoint(9000);
+    Fleet fleet = Fleet.of(List.of(new InferenceService("llm", List.of("m"), List.of(e))));
+    book.record("llm", e.id(), new EngineLoad(8, 0, 0.4), "vllm", 0);
+    WeightTable fresh = book.table(fleet, WeightTable.EMPTY, S);
+    assertEquals(fresh, book.table(fleet, WeightTable.EMPTY, S), "asking twice changes nothing");
+
+    double candidate = fresh.factor("llm", e.id());
+    double nearby = candidate * 1.1; // within the 25 % deadband
+    WeightTable published = new WeightTable(Map.of("llm", Map.of(e.id(), nearby)));
+    assertEquals(nearby, book.table(fleet, published, S).factor("llm", e.id()), "held");
+    double far = candidate * 2;
+    WeightTable old = new WeightTable(Map.of("llm", Map.of(e.id(), far)));
+    assertEquals(candidate, book.table(fleet, old, S).factor("llm", e.id()), "moved");
+
+    book.retain(Fleet.EMPTY);
+    assertEquals(null, book.get("llm", e.id()), "retain forgets endpoints that left");
   }
 }
