@@ -161,7 +161,7 @@ class GrpcBootstrapServersTest {
   }
 
   private static boolean seen(LlmXds replica, String nodeId) {
-    return replica.tracker().nodes().stream().anyMatch(n -> n.nodeId().equals(nodeId));
+    return replica.streams().nodes().stream().anyMatch(n -> n.nodeId().equals(nodeId));
   }
 
   private static boolean rpcLandsOnA1(ManagedChannel ch) {
@@ -189,7 +189,7 @@ class GrpcBootstrapServersTest {
         },
         () -> "grpc-java reached the second server: " + last.get());
     assertTrue(seen("java-fallback"));
-    assertEquals(0, server.tracker().totalNacks());
+    assertEquals(0, server.streams().totalNacks());
   }
 
   @Test
@@ -256,11 +256,11 @@ class GrpcBootstrapServersTest {
     Await.until(
         CONVERGE,
         () ->
-            second.tracker().nodes().stream()
+            second.streams().nodes().stream()
                 .filter(n -> n.nodeId().equals("java-replicas"))
-                .anyMatch(dev.llmxds.xds.NodeStatus::fullyAcked),
-        () -> "it ACKs the other replica's configuration: " + second.tracker().nodes());
-    assertEquals(0, second.tracker().totalNacks());
+                .anyMatch(dev.llmxds.xds.serve.NodeStatus::fullyAcked),
+        () -> "it ACKs the other replica's configuration: " + second.streams().nodes());
+    assertEquals(0, second.streams().totalNacks());
   }
 
   @Test

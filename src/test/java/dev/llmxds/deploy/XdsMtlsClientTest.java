@@ -12,7 +12,7 @@ import dev.llmxds.testing.FleetFiles.Entry;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.testing.XdsClients;
-import dev.llmxds.xds.NodeStatus;
+import dev.llmxds.xds.serve.NodeStatus;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -134,7 +134,7 @@ class XdsMtlsClientTest {
   }
 
   private boolean nodeSeen(String nodeId) {
-    return server.tracker().nodes().stream().anyMatch(n -> n.nodeId().equals(nodeId));
+    return server.streams().nodes().stream().anyMatch(n -> n.nodeId().equals(nodeId));
   }
 
   /** Polls RPCs until one fails with UNAVAILABLE; returns that status. */
@@ -175,17 +175,17 @@ class XdsMtlsClientTest {
     Await.until(
         CONVERGE,
         () ->
-            server.tracker().nodes().stream()
+            server.streams().nodes().stream()
                 .filter(n -> n.nodeId().equals("mtls-client"))
                 .anyMatch(NodeStatus::fullyAcked),
-        () -> "the client ACKed everything: " + server.tracker().nodes());
+        () -> "the client ACKed everything: " + server.streams().nodes());
     NodeStatus node =
-        server.tracker().nodes().stream()
+        server.streams().nodes().stream()
             .filter(n -> n.nodeId().equals("mtls-client"))
             .findFirst()
             .orElseThrow();
     assertEquals(java.util.Set.of("lds", "cds", "eds"), node.types().keySet(), node.toString());
-    assertEquals(0, server.tracker().totalNacks());
+    assertEquals(0, server.streams().totalNacks());
   }
 
   @Test
