@@ -80,7 +80,7 @@ class EnvoyBootstrapTest {
     assertEquals(9901, b.getAdmin().getAddress().getSocketAddress().getPortValue());
     var ads = b.getDynamicResources().getAdsConfig();
     assertEquals("llm_xds", ads.getGrpcServices(0).getEnvoyGrpc().getClusterName());
-    assertFalse(ads.getSetNodeOnFirstMessageOnly(), "llm-xds groups each request by its node");
+    assertTrue(ads.getSetNodeOnFirstMessageOnly(), "the node once per stream, not per request");
     assertTrue(b.getDynamicResources().getCdsConfig().hasAds());
     assertTrue(b.getDynamicResources().getLdsConfig().hasAds());
 
