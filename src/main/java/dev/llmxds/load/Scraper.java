@@ -6,6 +6,8 @@ import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.load.engine.EngineProfile;
+import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.util.DaemonThreads;
@@ -74,7 +76,7 @@ public final class Scraper implements AutoCloseable {
       this.uri = uri;
       this.declared = declared;
       this.models = models;
-      this.profile = declared == EngineKind.AUTO ? null : EngineProfile.of(declared);
+      this.profile = declared == EngineKind.AUTO ? null : EngineProfiles.of(declared);
     }
 
     boolean sameAs(URI otherUri, EngineKind otherKind, List<String> otherModels) {
@@ -268,21 +270,20 @@ public final class Scraper implements AutoCloseable {
   private void read(Target t, byte[] body) {
     Exposition e =
         PrometheusParser.parse(
-            new String(body, StandardCharsets.UTF_8), EngineProfile.METRIC_NAMES::contains);
+            new String(body, StandardCharsets.UTF_8), EngineProfiles.METRIC_NAMES::contains);
     EngineProfile profile = t.profile;
     if (profile == null) {
-      profile = EngineProfile.detect(e);
+      profile = EngineProfiles.detect(e);
       if (profile == null) {
         throw new IllegalArgumentException(
-            t.uri
-                + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton/TensorRT-LLM, NIM, llama.cpp)");
+            t.uri + " exposes no known engine metrics (" + EngineProfiles.names() + ")");
       }
       t.profile = profile;
     }
     if (!e.errors().isEmpty() && log.isDebugEnabled()) {
       log.debug("{}: {} unparseable lines, first: {}", t.uri, e.errors().size(), e.errors().get(0));
     }
-    EngineLoad load = profile.read(e, t.models);
+    EngineLoad load = EngineProfiles.forBody(profile, e).read(e, t.models);
     listener.onLoad(
         t.key.service(), t.key.endpointId(), load, profile.kind(), nanoTime.getAsLong());
   }

@@ -1,4 +1,4 @@
-package dev.llmxds.load;
+package dev.llmxds.load.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,6 +14,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EngineProfileTest {
+  private static final EngineProfile VLLM = EngineProfiles.of(EngineKind.VLLM);
+  private static final EngineProfile SGLANG = EngineProfiles.of(EngineKind.SGLANG);
+  private static final EngineProfile TGI = EngineProfiles.of(EngineKind.TGI);
+  private static final EngineProfile TRITON = EngineProfiles.of(EngineKind.TRITON);
+  private static final EngineProfile NIM = EngineProfiles.of(EngineKind.NIM);
+  private static final EngineProfile LLAMACPP = EngineProfiles.of(EngineKind.LLAMACPP);
+
   private static Exposition parse(String text) {
     Exposition e = PrometheusParser.parse(text);
     assertEquals(List.of(), e.errors());
@@ -23,8 +30,8 @@ class EngineProfileTest {
   @Test
   void vllmV1CaptureIsDetectedAndRead() {
     Exposition e = parse(Fixtures.metrics(Fixtures.VLLM_V1));
-    assertEquals(EngineProfile.VLLM, EngineProfile.detect(e));
-    EngineLoad load = EngineProfile.VLLM.read(e, List.of("some-routing-name"));
+    assertEquals(VLLM, EngineProfiles.detect(e));
+    EngineLoad load = VLLM.read(e, List.of("some-routing-name"));
     assertEquals(
         new EngineLoad(0, 0, 0.0011764705882353343, 1739), load, "generation_tokens_total");
   }
@@ -32,8 +39,8 @@ class EngineProfileTest {
   @Test
   void sglangCaptureIsDetectedAndRead() {
     Exposition e = parse(Fixtures.metrics(Fixtures.SGLANG));
-    assertEquals(EngineProfile.SGLANG, EngineProfile.detect(e));
-    assertEquals(new EngineLoad(162, 2826, 0.28), EngineProfile.SGLANG.read(e, List.of()));
+    assertEquals(SGLANG, EngineProfiles.detect(e));
+    assertEquals(new EngineLoad(162, 2826, 0.28), SGLANG.read(e, List.of()));
   }
 
   @Test
@@ -51,7 +58,7 @@ class EngineProfileTest {
             vllm:generation_tokens_total{engine="0",model_name="m"} 1000
             vllm:generation_tokens_total{engine="1",model_name="m"} 234
             """);
-    assertEquals(new EngineLoad(16, 4, 0.7, 1234), EngineProfile.VLLM.read(e, List.of("m")));
+    assertEquals(new EngineLoad(16, 4, 0.7, 1234), VLLM.read(e, List.of("m")));
   }
 
   @Test
@@ -65,7 +72,7 @@ class EngineProfileTest {
             vllm:num_requests_swapped{model_name="m"} 1.0
             vllm:gpu_cache_usage_perc{model_name="m"} 0.75
             """);
-    assertEquals(new EngineLoad(8, 3, 0.75), EngineProfile.VLLM.read(e, List.of()));
+    assertEquals(new EngineLoad(8, 3, 0.75), VLLM.read(e, List.of()));
   }
 
   @Test
@@ -82,16 +89,16 @@ class EngineProfileTest {
             vllm:kv_cache_usage_perc{model_name="a"} 0.2
             vllm:kv_cache_usage_perc{model_name="b"} 0.8
             """);
-    assertEquals(new EngineLoad(4, 1, 0.2, 50), EngineProfile.VLLM.read(e, List.of("a")));
-    assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of("c")));
+    assertEquals(new EngineLoad(4, 1, 0.2, 50), VLLM.read(e, List.of("a")));
+    assertThrows(IllegalArgumentException.class, () -> VLLM.read(e, List.of("c")));
   }
 
   @Test
   void tgiAndTritonProfiles() {
     Exposition tgi =
         parse("tgi_queue_size 5\ntgi_batch_current_size 12\ntgi_batch_current_max_tokens 4096\n");
-    assertEquals(EngineProfile.TGI, EngineProfile.detect(tgi));
-    EngineLoad t = EngineProfile.TGI.read(tgi, List.of("x"));
+    assertEquals(TGI, EngineProfiles.detect(tgi));
+    EngineLoad t = TGI.read(tgi, List.of("x"));
     assertEquals(12, t.running());
     assertEquals(5, t.waiting());
     assertTrue(Double.isNaN(t.kvUsage()));
@@ -106,10 +113,10 @@ class EngineProfileTest {
             nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type="max",model="tensorrt_llm",version="1"} 1000
             nv_inference_pending_request_count{model="ensemble",version="1"} 1
             """);
-    assertEquals(EngineProfile.TRITON, EngineProfile.detect(trt));
+    assertEquals(TRITON, EngineProfiles.detect(trt));
     assertEquals(
         new EngineLoad(7, 2, 0.3),
-        EngineProfile.TRITON.read(trt, List.of()),
+        TRITON.read(trt, List.of()),
         "pending counted for the TensorRT-LLM stage only, not for the ensemble");
   }
 
@@ -117,10 +124,10 @@ class EngineProfileTest {
   void tritonReadsTheTensorRtLlmStageWhateverTheServicesModelsAre() {
     // documentation sample (SOURCES.md): active 0, waiting 1, fraction 0.4875, pending 0
     Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_TRTLLM));
-    assertEquals(EngineProfile.TRITON, EngineProfile.detect(e));
+    assertEquals(TRITON, EngineProfiles.detect(e));
     for (List<String> models :
         List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
-      assertEquals(new EngineLoad(0, 1, 0.4875), EngineProfile.TRITON.read(e, models), "" + models);
+      assertEquals(new EngineLoad(0, 1, 0.4875), TRITON.read(e, models), "" + models);
     }
   }
 
@@ -142,29 +149,30 @@ class EngineProfileTest {
             nv_inference_pending_request_count{model="postprocessing",version="1"} 5
             nv_inference_pending_request_count{model="tensorrt_llm_bls",version="1"} 5
             """);
-    assertEquals(EngineProfile.TRITON, EngineProfile.detect(e));
+    assertEquals(TRITON, EngineProfiles.detect(e));
     for (List<String> models :
         List.<List<String>>of(List.of("ensemble"), List.of("llama-svc"), List.of())) {
-      assertEquals(new EngineLoad(12, 5, 0.6), EngineProfile.TRITON.read(e, models), "" + models);
+      assertEquals(new EngineLoad(12, 5, 0.6), TRITON.read(e, models), "" + models);
     }
   }
 
   @Test
   void nimCaptureIsDetectedAndReadAlsoWhenDeclaredAsVllm() {
     Exposition e = parse(Fixtures.metrics(Fixtures.NIM));
-    assertEquals(EngineProfile.NIM, EngineProfile.detect(e));
+    assertEquals(NIM, EngineProfiles.detect(e));
     EngineLoad nim = new EngineLoad(1, 0, 0.0002848191398461977, 174);
-    assertEquals(nim, EngineProfile.NIM.read(e, List.of("llama-svc")));
-    assertEquals(nim, EngineProfile.VLLM.read(e, List.of("llama-svc")), "declared vllm");
+    assertEquals(nim, NIM.read(e, List.of("llama-svc")));
+    assertEquals(
+        nim, EngineProfiles.forBody(VLLM, e).read(e, List.of("llama-svc")), "declared vllm");
     assertEquals(EngineKind.NIM, EngineKind.parse("nim"));
-    assertEquals(EngineProfile.NIM, EngineProfile.of(EngineKind.NIM));
+    assertEquals(NIM, EngineProfiles.of(EngineKind.NIM));
     Exposition vllm = parse(Fixtures.metrics(Fixtures.VLLM_V1));
     assertEquals(
-        EngineProfile.VLLM.read(vllm, List.of()),
-        EngineProfile.NIM.read(vllm, List.of()),
+        VLLM.read(vllm, List.of()),
+        EngineProfiles.forBody(NIM, vllm).read(vllm, List.of()),
         "declared nim, vllm: names (a NIM on newer vLLM)");
     for (String name : List.of("num_requests_running", "gpu_cache_usage_perc")) {
-      assertTrue(EngineProfile.METRIC_NAMES.contains(name), name);
+      assertTrue(EngineProfiles.METRIC_NAMES.contains(name), name);
     }
   }
 
@@ -186,14 +194,14 @@ class EngineProfileTest {
             # TYPE llamacpp:tokens_predicted_total counter
             llamacpp:tokens_predicted_total 7801
             """);
-    assertEquals(EngineProfile.LLAMACPP, EngineProfile.detect(older));
-    assertEquals(new EngineLoad(4, 2, 0.25), EngineProfile.LLAMACPP.read(older, List.of("x")));
+    assertEquals(LLAMACPP, EngineProfiles.detect(older));
+    assertEquals(new EngineLoad(4, 2, 0.25), LLAMACPP.read(older, List.of("x")));
     Exposition newer = parse("llamacpp:requests_processing 1\nllamacpp:requests_deferred 0\n");
-    assertEquals(EngineProfile.LLAMACPP, EngineProfile.detect(newer));
-    assertEquals(new EngineLoad(1, 0, Double.NaN), EngineProfile.LLAMACPP.read(newer, List.of()));
+    assertEquals(LLAMACPP, EngineProfiles.detect(newer));
+    assertEquals(new EngineLoad(1, 0, Double.NaN), LLAMACPP.read(newer, List.of()));
     assertEquals(EngineKind.LLAMACPP, EngineKind.parse("llamacpp"));
-    assertEquals(EngineProfile.LLAMACPP, EngineProfile.of(EngineKind.LLAMACPP));
-    assertTrue(EngineProfile.METRIC_NAMES.contains("llamacpp:requests_deferred"));
+    assertEquals(LLAMACPP, EngineProfiles.of(EngineKind.LLAMACPP));
+    assertTrue(EngineProfiles.METRIC_NAMES.contains("llamacpp:requests_deferred"));
   }
 
   @Test
@@ -202,24 +210,24 @@ class EngineProfileTest {
         List.of(Fixtures.VLLM_V1, Fixtures.SGLANG, Fixtures.TRITON_TRTLLM, Fixtures.NIM)) {
       String text = Fixtures.metrics(file);
       Exposition all = parse(text);
-      Exposition filtered = PrometheusParser.parse(text, EngineProfile.METRIC_NAMES::contains);
-      EngineProfile p = EngineProfile.detect(all);
-      assertEquals(p, EngineProfile.detect(filtered), file);
+      Exposition filtered = PrometheusParser.parse(text, EngineProfiles.METRIC_NAMES::contains);
+      EngineProfile p = EngineProfiles.detect(all);
+      assertEquals(p, EngineProfiles.detect(filtered), file);
       assertEquals(p.read(all, List.of("svc")), p.read(filtered, List.of("svc")), file);
     }
     Exposition echo =
         PrometheusParser.parse(
-            Fixtures.metrics(Fixtures.TRITON_NO_LLM), EngineProfile.METRIC_NAMES::contains);
-    assertNull(EngineProfile.detect(echo));
+            Fixtures.metrics(Fixtures.TRITON_NO_LLM), EngineProfiles.METRIC_NAMES::contains);
+    assertNull(EngineProfiles.detect(echo));
   }
 
   @Test
   void tritonServingNoLlmIsNotAnLlmEngine() {
     Exposition e = parse(Fixtures.metrics(Fixtures.TRITON_NO_LLM));
-    assertNull(EngineProfile.detect(e), "not an idle LLM engine: it has no LLM figures at all");
+    assertNull(EngineProfiles.detect(e), "not an idle LLM engine: it has no LLM figures at all");
     for (List<String> models : List.<List<String>>of(List.of("echo"), List.of())) {
       IllegalArgumentException x =
-          assertThrows(IllegalArgumentException.class, () -> EngineProfile.TRITON.read(e, models));
+          assertThrows(IllegalArgumentException.class, () -> TRITON.read(e, models));
       assertTrue(
           x.getMessage().contains("no TensorRT-LLM metrics: not an LLM engine"), x.getMessage());
     }
@@ -238,7 +246,7 @@ class EngineProfileTest {
             sglang:realtime_tokens_total{mode="prefill_compute",model_name="m",tp_rank="0"} 9e5
             sglang:generation_tokens_total{model_name="m"} 4200
             """);
-    EngineLoad s = EngineProfile.SGLANG.read(sglang, List.of());
+    EngineLoad s = SGLANG.read(sglang, List.of());
     assertEquals(20, s.running());
     assertEquals(
         10_000,
@@ -246,9 +254,7 @@ class EngineProfileTest {
         "decode tokens summed like running (ratio kept when every rank reports), not prefill");
     assertTrue(
         Double.isNaN(
-            EngineProfile.SGLANG
-                .read(parse(Fixtures.metrics(Fixtures.SGLANG)), List.of())
-                .generatedTokens()),
+            SGLANG.read(parse(Fixtures.metrics(Fixtures.SGLANG)), List.of()).generatedTokens()),
         "generation_tokens_total moves only when a request finishes: not a rate");
 
     Exposition tgi =
@@ -258,7 +264,7 @@ class EngineProfileTest {
             tgi_batch_current_size 3
             tgi_request_generated_tokens_sum 12345.0
             """);
-    assertTrue(Double.isNaN(EngineProfile.TGI.read(tgi, List.of()).generatedTokens()));
+    assertTrue(Double.isNaN(TGI.read(tgi, List.of()).generatedTokens()));
 
     Exposition garbage =
         parse(
@@ -268,7 +274,7 @@ class EngineProfileTest {
             vllm:generation_tokens_total{model_name="m"} -5
             """);
     assertTrue(
-        Double.isNaN(EngineProfile.VLLM.read(garbage, List.of()).generatedTokens()),
+        Double.isNaN(VLLM.read(garbage, List.of()).generatedTokens()),
         "a negative counter is no counter");
   }
 
@@ -282,8 +288,7 @@ class EngineProfileTest {
                   + bad
                   + "\n");
       IllegalArgumentException x =
-          assertThrows(
-              IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of()), bad);
+          assertThrows(IllegalArgumentException.class, () -> VLLM.read(e, List.of()), bad);
       assertTrue(x.getMessage().contains("vllm:num_requests_waiting"), x.getMessage());
     }
     Exposition overflow =
@@ -293,8 +298,7 @@ class EngineProfileTest {
             vllm:num_requests_running{engine="1",model_name="m"} 9e6
             vllm:num_requests_waiting{engine="0",model_name="m"} 0
             """);
-    assertThrows(
-        IllegalArgumentException.class, () -> EngineProfile.VLLM.read(overflow, List.of()));
+    assertThrows(IllegalArgumentException.class, () -> VLLM.read(overflow, List.of()));
     Exposition nanKv =
         parse(
             """
@@ -302,7 +306,7 @@ class EngineProfileTest {
             vllm:num_requests_waiting{model_name="m"} 0
             vllm:kv_cache_usage_perc{model_name="m"} NaN
             """);
-    assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(nanKv, List.of()));
+    assertThrows(IllegalArgumentException.class, () -> VLLM.read(nanKv, List.of()));
     Exposition duplicated =
         parse(
             """
@@ -311,8 +315,7 @@ class EngineProfileTest {
             vllm:num_requests_waiting{engine="0",model_name="m"} 0
             """);
     IllegalArgumentException x =
-        assertThrows(
-            IllegalArgumentException.class, () -> EngineProfile.VLLM.read(duplicated, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> VLLM.read(duplicated, List.of()));
     assertTrue(x.getMessage().contains("duplicate series"), x.getMessage());
     Exposition overfull =
         parse(
@@ -321,15 +324,39 @@ class EngineProfileTest {
             vllm:num_requests_waiting{model_name="m"} 0
             vllm:kv_cache_usage_perc{model_name="m"} 7.5
             """);
-    assertEquals(1.0, EngineProfile.VLLM.read(overfull, List.of()).kvUsage(), "clamped to 0..1");
+    assertEquals(1.0, VLLM.read(overfull, List.of()).kvUsage(), "clamped to 0..1");
+  }
+
+  @Test
+  void everyDeclarableEngineHasExactlyOneProfileAndItsNamesParse() {
+    for (EngineKind kind : EngineKind.values()) {
+      if (kind == EngineKind.AUTO) {
+        assertThrows(IllegalArgumentException.class, () -> EngineProfiles.of(kind));
+        continue;
+      }
+      assertEquals(kind, EngineProfiles.of(kind).kind());
+      assertEquals(
+          1, EngineProfiles.all().stream().filter(p -> p.kind() == kind).count(), "" + kind);
+      for (String name : kind.names()) {
+        assertEquals(kind, EngineKind.parse(" " + name.toUpperCase(java.util.Locale.ROOT)), name);
+      }
+    }
+    assertEquals(EngineKind.AUTO, EngineKind.parse(null));
+    IllegalArgumentException x =
+        assertThrows(IllegalArgumentException.class, () -> EngineKind.parse("ollama"));
+    assertTrue(
+        x.getMessage().startsWith("unknown engine 'ollama' (expected vllm, "), x.getMessage());
+    for (EngineProfile p : EngineProfiles.all()) {
+      assertTrue(EngineProfiles.METRIC_NAMES.containsAll(p.metricNames()), "" + p.kind());
+    }
   }
 
   @Test
   void missingMetricsAreAnErrorNotAZeroLoad() {
     Exposition e = parse("process_cpu_seconds_total 12\n");
-    assertNull(EngineProfile.detect(e));
+    assertNull(EngineProfiles.detect(e));
     IllegalArgumentException x =
-        assertThrows(IllegalArgumentException.class, () -> EngineProfile.VLLM.read(e, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> VLLM.read(e, List.of()));
     assertTrue(x.getMessage().contains("vllm:num_requests_running"), x.getMessage());
   }
 }
