@@ -21,7 +21,12 @@ public enum EngineKind {
   /** NVIDIA NIM for LLMs: vLLM's figures without the {@code vllm:} prefix. */
   NIM("nim", "nvidia-nim"),
   /** llama.cpp's llama-server. */
-  LLAMACPP("llamacpp", "llama.cpp", "llama-server");
+  LLAMACPP("llamacpp", "llama.cpp", "llama-server"),
+  /** Ray Serve LLM: vLLM's figures exported through Ray's metrics agent ({@code ray_vllm}). */
+  RAY_SERVE("ray-serve", "ray-serve-llm", "ray"),
+  /** TensorRT-LLM's own OpenAI server, {@code trtllm-serve}. */
+  TRTLLM_SERVE("trtllm-serve"),
+  LMDEPLOY("lmdeploy");
 
   private final List<String> names;
 

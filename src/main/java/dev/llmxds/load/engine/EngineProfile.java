@@ -15,9 +15,10 @@ public interface EngineProfile {
   EngineKind kind();
 
   /**
-   * Engines that publish the same figures under other names share a family (NIM's figures are
-   * vLLM's without the prefix): an engine declared as one member whose body carries another
-   * member's names is read as that member. By default a profile is a family of its own.
+   * Engines that publish the same figures under other names share a family (vLLM, NIM and Ray
+   * Serve's vLLM; Triton's TensorRT-LLM backend and {@code trtllm-serve}): an engine declared as
+   * one member whose body carries another member's names is read as that member. By default a
+   * profile is a family of its own.
    */
   default String family() {
     return kind().names().get(0);

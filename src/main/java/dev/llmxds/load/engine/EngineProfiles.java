@@ -26,6 +26,9 @@ public final class EngineProfiles {
           new TgiProfile(),
           new TritonProfile(),
           new LlamaCppProfile(),
+          new RayServeProfile(),
+          new TrtllmServeProfile(),
+          new LmdeployProfile(),
           new NimProfile());
 
   private static final Map<EngineKind, EngineProfile> BY_KIND = byKind();

@@ -20,6 +20,68 @@ class EngineProfileTest {
   private static final EngineProfile TRITON = EngineProfiles.of(EngineKind.TRITON);
   private static final EngineProfile NIM = EngineProfiles.of(EngineKind.NIM);
   private static final EngineProfile LLAMACPP = EngineProfiles.of(EngineKind.LLAMACPP);
+  private static final EngineProfile RAY_SERVE = EngineProfiles.of(EngineKind.RAY_SERVE);
+  private static final EngineProfile TRTLLM_SERVE = EngineProfiles.of(EngineKind.TRTLLM_SERVE);
+  private static final EngineProfile LMDEPLOY = EngineProfiles.of(EngineKind.LMDEPLOY);
+
+  // Synthetic bodies: no real capture of these engines is at hand. Names and labels follow each
+  // engine's source, cited in its profile class.
+
+  /** Ray node exporter, current vLLM: two replicas of one model, one of another model. */
+  private static final String RAY_SERVE_BODY =
+      """
+      # TYPE ray_vllm_num_requests_running gauge
+      ray_vllm_num_requests_running{ReplicaId="r1",WorkerId="w1",engine="0",model_name="qwen"} 3
+      ray_vllm_num_requests_running{ReplicaId="r2",WorkerId="w2",engine="0",model_name="qwen"} 5
+      ray_vllm_num_requests_running{ReplicaId="r3",WorkerId="w3",engine="0",model_name="llama"} 40
+      # TYPE ray_vllm_num_requests_waiting gauge
+      ray_vllm_num_requests_waiting{ReplicaId="r1",WorkerId="w1",engine="0",model_name="qwen"} 1
+      ray_vllm_num_requests_waiting{ReplicaId="r2",WorkerId="w2",engine="0",model_name="qwen"} 0
+      ray_vllm_num_requests_waiting{ReplicaId="r3",WorkerId="w3",engine="0",model_name="llama"} 9
+      # TYPE ray_vllm_kv_cache_usage_perc gauge
+      ray_vllm_kv_cache_usage_perc{ReplicaId="r1",WorkerId="w1",engine="0",model_name="qwen"} 0.25
+      ray_vllm_kv_cache_usage_perc{ReplicaId="r2",WorkerId="w2",engine="0",model_name="qwen"} 0.75
+      ray_vllm_kv_cache_usage_perc{ReplicaId="r3",WorkerId="w3",engine="0",model_name="llama"} 0.9
+      # TYPE ray_vllm_generation_tokens_total counter
+      ray_vllm_generation_tokens_total{ReplicaId="r1",WorkerId="w1",engine="0",model_name="qwen"} 100
+      ray_vllm_generation_tokens_total{ReplicaId="r2",WorkerId="w2",engine="0",model_name="qwen"} 250
+      ray_vllm_generation_tokens_total{ReplicaId="r3",WorkerId="w3",engine="0",model_name="llama"} 7000
+      # TYPE ray_serve_deployment_queued_queries gauge
+      ray_serve_deployment_queued_queries{deployment="LLMServer:qwen"} 12
+      """;
+
+  /** trtllm-serve's /prometheus/metrics with iteration stats on. */
+  private static final String TRTLLM_SERVE_BODY =
+      """
+      # TYPE trtllm_num_requests_running gauge
+      trtllm_num_requests_running{engine_type="undefined",model_name="undefined"} 4.0
+      # TYPE trtllm_num_requests_waiting gauge
+      trtllm_num_requests_waiting{engine_type="undefined",model_name="undefined"} 2.0
+      # TYPE trtllm_kv_cache_utilization gauge
+      trtllm_kv_cache_utilization{engine_type="undefined",model_name="undefined"} 0.35
+      # TYPE trtllm_generation_tokens_total counter
+      trtllm_generation_tokens_total{engine_type="undefined",model_name="undefined"} 5120.0
+      """;
+
+  /** LMDeploy with two data-parallel ranks. */
+  private static final String LMDEPLOY_BODY =
+      """
+      # TYPE lmdeploy:num_requests_running gauge
+      lmdeploy:num_requests_running{engine="0",model_name="internlm"} 3.0
+      lmdeploy:num_requests_running{engine="1",model_name="internlm"} 4.0
+      # TYPE lmdeploy:num_requests_waiting gauge
+      lmdeploy:num_requests_waiting{engine="0",model_name="internlm"} 0.0
+      lmdeploy:num_requests_waiting{engine="1",model_name="internlm"} 2.0
+      # TYPE lmdeploy:num_requests_unfinished gauge
+      lmdeploy:num_requests_unfinished{engine="0",model_name="internlm"} 3.0
+      lmdeploy:num_requests_unfinished{engine="1",model_name="internlm"} 6.0
+      # TYPE lmdeploy:gpu_cache_usage_perc gauge
+      lmdeploy:gpu_cache_usage_perc{engine="0",model_name="internlm"} 0.5
+      lmdeploy:gpu_cache_usage_perc{engine="1",model_name="internlm"} 0.7
+      # TYPE lmdeploy:generation_tokens_total counter
+      lmdeploy:generation_tokens_total{engine="0",model_name="internlm"} 100.0
+      lmdeploy:generation_tokens_total{engine="1",model_name="internlm"} 200.0
+      """;
 
   private static Exposition parse(String text) {
     Exposition e = PrometheusParser.parse(text);
@@ -205,15 +267,82 @@ class EngineProfileTest {
   }
 
   @Test
+  void rayServeLlmIsReadPerModelOverTheNodesReplicasInBothSpellings() {
+    Exposition e = parse(RAY_SERVE_BODY);
+    assertEquals(RAY_SERVE, EngineProfiles.detect(e));
+    assertEquals(new EngineLoad(8, 1, 0.5, 350), RAY_SERVE.read(e, List.of("qwen")));
+    assertEquals(new EngineLoad(40, 9, 0.9, 7000), RAY_SERVE.read(e, List.of("llama")));
+    assertEquals(
+        RAY_SERVE, EngineProfiles.forBody(VLLM, e), "declared vllm: read as Ray's vLLM figures");
+    // vLLM before its Ray wrapper sanitised names kept the colon, and was V0 (gpu_cache_usage_perc)
+    Exposition colon =
+        parse(
+            """
+            ray_vllm:num_requests_running{ReplicaId="r1",WorkerId="w1",model_name="qwen"} 2
+            ray_vllm:num_requests_waiting{ReplicaId="r1",WorkerId="w1",model_name="qwen"} 6
+            ray_vllm:gpu_cache_usage_perc{ReplicaId="r1",WorkerId="w1",model_name="qwen"} 0.5
+            ray_vllm:generation_tokens_total{ReplicaId="r1",WorkerId="w1",model_name="qwen"} 42
+            """);
+    assertEquals(RAY_SERVE, EngineProfiles.detect(colon));
+    assertEquals(new EngineLoad(2, 6, 0.5, 42), RAY_SERVE.read(colon, List.of("qwen")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RAY_SERVE.read(e, List.of("mistral")),
+        "a model the node does not serve is no idle engine");
+    assertEquals(EngineKind.RAY_SERVE, EngineKind.parse("ray-serve-llm"));
+  }
+
+  @Test
+  void trtllmServeIsReadFromItsPrometheusEndpointAndOnlyWithQueueGauges() {
+    Exposition e = parse(TRTLLM_SERVE_BODY);
+    assertEquals(TRTLLM_SERVE, EngineProfiles.detect(e));
+    EngineLoad load = TRTLLM_SERVE.read(e, List.of("llama-svc"));
+    assertEquals(new EngineLoad(4, 2, 0.35), load, "generation tokens count per finished request");
+    assertEquals(
+        TRTLLM_SERVE,
+        EngineProfiles.forBody(TRITON, e),
+        "declared triton/trtllm on a trtllm-serve body");
+    // a trtllm-serve whose collector has only per-request figures has no queue figure at all
+    Exposition older =
+        parse(
+            """
+            trtllm_request_success_total{finished_reason="stop",model_name="undefined"} 12
+            trtllm_e2e_request_latency_seconds_count{model_name="undefined"} 12
+            trtllm_e2e_request_latency_seconds_sum{model_name="undefined"} 30.5
+            """);
+    assertNull(EngineProfiles.detect(older));
+    IllegalArgumentException x =
+        assertThrows(IllegalArgumentException.class, () -> TRTLLM_SERVE.read(older, List.of()));
+    assertTrue(x.getMessage().contains("trtllm_num_requests_running"), x.getMessage());
+    assertEquals(EngineKind.TRTLLM_SERVE, EngineKind.parse("trtllm-serve"));
+  }
+
+  @Test
+  void lmdeploySumsItsDataParallelRanks() {
+    Exposition e = parse(LMDEPLOY_BODY);
+    assertEquals(LMDEPLOY, EngineProfiles.detect(e));
+    assertEquals(new EngineLoad(7, 2, 0.6, 300), LMDEPLOY.read(e, List.of("some-routing-name")));
+    assertEquals(EngineKind.LMDEPLOY, EngineKind.parse("lmdeploy"));
+  }
+
+  @Test
   void theScrapersNameFilterKeepsEveryNameTheProfilesRead() {
-    for (String file :
-        List.of(Fixtures.VLLM_V1, Fixtures.SGLANG, Fixtures.TRITON_TRTLLM, Fixtures.NIM)) {
-      String text = Fixtures.metrics(file);
+    for (String text :
+        List.of(
+            Fixtures.metrics(Fixtures.VLLM_V1),
+            Fixtures.metrics(Fixtures.SGLANG),
+            Fixtures.metrics(Fixtures.TRITON_TRTLLM),
+            Fixtures.metrics(Fixtures.NIM),
+            RAY_SERVE_BODY,
+            TRTLLM_SERVE_BODY,
+            LMDEPLOY_BODY)) {
+      String file = text.substring(0, Math.min(60, text.length()));
       Exposition all = parse(text);
       Exposition filtered = PrometheusParser.parse(text, EngineProfiles.METRIC_NAMES::contains);
       EngineProfile p = EngineProfiles.detect(all);
       assertEquals(p, EngineProfiles.detect(filtered), file);
-      assertEquals(p.read(all, List.of("svc")), p.read(filtered, List.of("svc")), file);
+      List<String> models = List.of("svc", "qwen"); // the Ray body serves two models
+      assertEquals(p.read(all, models), p.read(filtered, models), file);
     }
     Exposition echo =
         PrometheusParser.parse(
