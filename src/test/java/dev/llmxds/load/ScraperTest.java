@@ -21,8 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,6 +164,70 @@ class ScraperTest {
     Await.until(Duration.ofSeconds(5), () -> !outcomes.isEmpty(), "first scrape");
     scraper.update(Fleet.EMPTY);
     assertEquals(0, scraper.stats().targets());
+  }
+
+  @Test
+  void anEngineNamedByTwoServicesIsScrapedOnceAndEachGetsItsWholeLoad() {
+    // one vLLM serving two LoRA adapters, each routed as its own service: vLLM labels every series
+    // with its one served name, so the series are the engine's whole load for both services
+    AtomicInteger requests = new AtomicInteger();
+    byte[] body =
+        ("""
+            vllm:num_requests_running{engine="0",model_name="base"} 6
+            vllm:num_requests_waiting{engine="0",model_name="base"} 2
+            vllm:kv_cache_usage_perc{engine="0",model_name="base"} 0.5
+            """)
+            .getBytes(StandardCharsets.UTF_8);
+    http.createContext(
+        "/shared",
+        ex -> {
+          requests.incrementAndGet();
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
+    List<Object> reported = new CopyOnWriteArrayList<>();
+    LoadConfig config = new LoadConfig(true, Duration.ofMillis(50), Duration.ofSeconds(1), 4, 4096);
+    try (Scraper shared =
+        new Scraper(
+            config,
+            new Scraper.Listener() {
+              @Override
+              public void onLoad(
+                  String service, String id, EngineLoad load, EngineKind engine, long nanos) {
+                loads.computeIfAbsent(service, k -> new AtomicInteger()).incrementAndGet();
+                reported.add(load);
+              }
+
+              @Override
+              public void onFailure(String service, String id, String error) {
+                reported.add(error);
+              }
+            },
+            System::nanoTime)) {
+      int port = http.getAddress().getPort();
+      Endpoint engine = endpoint(port, 0, "/shared", EngineKind.AUTO);
+      shared.update(
+          Fleet.of(
+              List.of(
+                  new InferenceService("adapter-a", List.of("adapter-a"), List.of(engine)),
+                  new InferenceService("adapter-b", List.of("adapter-b"), List.of(engine)))));
+      assertEquals(1, shared.stats().targets());
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> count(loads, "adapter-a") >= 5 && count(loads, "adapter-b") >= 5,
+          () -> "both services fed: " + loads);
+    }
+    // every scrape feeds both services; at most one request per engine is still unanswered
+    int scrapes = Math.min(count(loads, "adapter-a"), count(loads, "adapter-b"));
+    assertTrue(requests.get() <= scrapes + 2, requests.get() + " requests for " + loads);
+    assertEquals(Set.of(new EngineLoad(6, 2, 0.5)), Set.copyOf(reported), "the engine's load");
+  }
+
+  private static int count(Map<String, AtomicInteger> loads, String service) {
+    AtomicInteger n = loads.get(service);
+    return n == null ? 0 : n.get();
   }
 
   @Test
