@@ -20,8 +20,9 @@ import java.util.function.Predicate;
  * vllm:num_requests_swapped} (preempted requests count as waiting). {@code
  * vllm:generation_tokens_total} counts every step: the speed estimate's counter.
  *
- * <p>One vLLM labels every series with one {@code model_name} (its served name), also when it
- * serves LoRA adapters or answers to several names: its series are the engine's whole load.
+ * <p>One vLLM labels every series with one {@code model_name}, its first served name ({@code
+ * get_served_model_name} in vLLM's model config), also when it serves LoRA adapters or answers to
+ * several names: its series are the engine's whole load, whichever service routes to it.
  */
 final class VllmProfile implements EngineProfile {
   static final String RUNNING = "vllm:num_requests_running";
