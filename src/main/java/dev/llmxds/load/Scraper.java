@@ -73,6 +73,7 @@ public final class Scraper implements AutoCloseable {
 
   private final class Target {
     final Key key;
+    final URI uri;
     final AtomicBoolean inFlight = new AtomicBoolean();
     volatile List<Reader> readers;
     volatile boolean slow;
@@ -82,6 +83,7 @@ public final class Scraper implements AutoCloseable {
 
     Target(Key key, List<Reader> readers) {
       this.key = key;
+      this.uri = key.uri();
       this.readers = readers;
       this.profile = key.declared() == EngineKind.AUTO ? null : EngineProfiles.of(key.declared());
     }
@@ -214,7 +216,7 @@ public final class Scraper implements AutoCloseable {
     }
     long started = nanoTime.getAsLong();
     HttpRequest request =
-        HttpRequest.newBuilder(t.key.uri())
+        HttpRequest.newBuilder(t.uri)
             .timeout(config.timeout())
             .header("Accept", "text/plain;version=0.0.4")
             .GET()
@@ -257,7 +259,7 @@ public final class Scraper implements AutoCloseable {
       if (error != null) {
         problem = describe(error);
       } else if (response.statusCode() != 200) {
-        problem = "HTTP " + response.statusCode() + " from " + t.key.uri();
+        problem = "HTTP " + response.statusCode() + " from " + t.uri;
       } else {
         bytes.addAndGet(response.body().length);
         read(t, response.body());
@@ -289,13 +291,12 @@ public final class Scraper implements AutoCloseable {
       profile = EngineProfiles.detect(e);
       if (profile == null) {
         throw new IllegalArgumentException(
-            t.key.uri() + " exposes no known engine metrics (" + EngineProfiles.names() + ")");
+            t.uri + " exposes no known engine metrics (" + EngineProfiles.names() + ")");
       }
       t.profile = profile;
     }
     if (!e.errors().isEmpty() && log.isDebugEnabled()) {
-      log.debug(
-          "{}: {} unparseable lines, first: {}", t.key.uri(), e.errors().size(), e.errors().get(0));
+      log.debug("{}: {} unparseable lines, first: {}", t.uri, e.errors().size(), e.errors().get(0));
     }
     EngineProfile reading = EngineProfiles.forBody(profile, e);
     // read once per distinct model list: services naming the engine by the same models share it

@@ -10,9 +10,9 @@ import java.util.stream.Collectors;
 
 /**
  * The engine profiles llm-xds knows. A new engine is a new {@link EngineProfile} class, one line in
- * {@link #ALL} and its {@link EngineKind} constant (discovery parses the declared name and may not
- * depend on this package). The metric names the scraper keeps and auto-detection derive from this
- * list.
+ * the list below and its {@link EngineKind} constant (discovery parses the declared name and may
+ * not depend on this package). The metric names the scraper keeps and auto-detection derive from
+ * this list.
  */
 public final class EngineProfiles {
   /**
@@ -42,7 +42,10 @@ public final class EngineProfiles {
   private static Map<EngineKind, EngineProfile> byKind() {
     Map<EngineKind, EngineProfile> map = new EnumMap<>(EngineKind.class);
     for (EngineProfile p : ALL) {
-      if (p.kind() == EngineKind.AUTO || map.put(p.kind(), p) != null) {
+      if (p.kind() == EngineKind.AUTO) {
+        throw new IllegalStateException(p + ": AUTO is not an engine");
+      }
+      if (map.put(p.kind(), p) != null) {
         throw new IllegalStateException("two profiles for " + p.kind());
       }
     }
