@@ -3,11 +3,12 @@ package dev.llmxds.sim;
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
-import dev.llmxds.load.EngineProfile;
+import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.sim.engine.SimEngine;
 import dev.llmxds.sim.envoy.MergeWindow;
@@ -172,8 +173,9 @@ public final class ControlPlane implements WeightSource {
 
   private void record(SimEngine e, String body) {
     EngineLoad load =
-        EngineProfile.VLLM.read(
-            PrometheusParser.parse(body, EngineProfile.METRIC_NAMES::contains), List.of("m"));
+        EngineProfiles.of(EngineKind.VLLM)
+            .read(
+                PrometheusParser.parse(body, EngineProfiles.METRIC_NAMES::contains), List.of("m"));
     connections[e.id] = load.running() + load.waiting();
     book.record("llm", "127.0.0.1:" + (10_000 + e.id), load, "vllm", clock.nanos());
   }
