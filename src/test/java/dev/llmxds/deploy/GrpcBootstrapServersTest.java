@@ -258,7 +258,7 @@ class GrpcBootstrapServersTest {
         () ->
             second.streams().nodes().stream()
                 .filter(n -> n.nodeId().equals("java-replicas"))
-                .anyMatch(dev.llmxds.xds.serve.NodeStatus::fullyAcked),
+                .anyMatch(dev.llmxds.testing.Streams::fullyAcked),
         () -> "it ACKs the other replica's configuration: " + second.streams().nodes());
     assertEquals(0, second.streams().totalNacks());
   }

@@ -9,6 +9,7 @@ import dev.llmxds.app.LlmXds;
 import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
+import dev.llmxds.testing.Streams;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.testing.XdsClients;
@@ -177,7 +178,7 @@ class XdsMtlsClientTest {
         () ->
             server.streams().nodes().stream()
                 .filter(n -> n.nodeId().equals("mtls-client"))
-                .anyMatch(NodeStatus::fullyAcked),
+                .anyMatch(Streams::fullyAcked),
         () -> "the client ACKed everything: " + server.streams().nodes());
     NodeStatus node =
         server.streams().nodes().stream()
