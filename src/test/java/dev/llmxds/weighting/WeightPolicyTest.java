@@ -121,16 +121,30 @@ class WeightPolicyTest {
     double b = Double.NaN;
     double load = 1.0;
     int n = 100_000;
+    double oldA = Double.NaN; // the previous rule: a 25 % deadband around each replica's own value
+    double oldB = Double.NaN;
+    int oldDiffer = 0;
     for (int i = 0; i < n; i++) {
       load *= Math.exp(random.nextGaussian() * 0.02); // a slow random walk of the true factor
       load = Math.min(8, Math.max(0.125, load));
-      a = policy.settle(a, load * Math.exp(random.nextGaussian() * 0.03));
-      b = policy.settle(b, load * Math.exp(random.nextGaussian() * 0.03));
+      double seenA = load * Math.exp(random.nextGaussian() * 0.03);
+      double seenB = load * Math.exp(random.nextGaussian() * 0.03);
+      a = policy.settle(a, seenA);
+      b = policy.settle(b, seenB);
+      oldA = Double.isNaN(oldA) || Math.abs(seenA - oldA) / oldA > 0.25 ? seenA : oldA;
+      oldB = Double.isNaN(oldB) || Math.abs(seenB - oldB) / oldB > 0.25 ? seenB : oldB;
+      if (oldA != oldB) {
+        oldDiffer++;
+      }
       if (a != b) {
         differ++;
         maxSteps = Math.max(maxSteps, (int) Math.round(Math.abs(step(a) - step(b))));
       }
     }
+    System.out.printf(
+        "replica agreement: differ in %.1f %% of %d ticks, at most %d step (deadband alone: %.1f"
+            + " %%)%n",
+        100.0 * differ / n, n, maxSteps, 100.0 * oldDiffer / n);
     assertTrue(maxSteps <= 1, "never more than one step apart: " + maxSteps);
     assertTrue(differ < n * 0.25, "the same step most of the time: differ " + differ + "/" + n);
   }
