@@ -44,6 +44,12 @@ public final class XdsServerExtension implements BeforeEachCallback, AfterEachCa
     return server;
   }
 
+  /** As above with the {@code xds:} section given (TLS, limits). */
+  public LlmXds start(String xdsYaml, String extraYaml) {
+    server = TestServers.start(TestServers.config(fleet, xdsYaml, extraYaml));
+    return server;
+  }
+
   public LlmXds server() {
     return server;
   }
@@ -56,6 +62,14 @@ public final class XdsServerExtension implements BeforeEachCallback, AfterEachCa
   public ManagedChannel channel() {
     ManagedChannel c =
         NettyChannelBuilder.forAddress("127.0.0.1", server.xdsPort()).usePlaintext().build();
+    channels.add(c);
+    return c;
+  }
+
+  /** A new channel to {@code localhost} (the test certificates' name) with {@code creds}. */
+  public ManagedChannel channel(io.grpc.ChannelCredentials creds) {
+    ManagedChannel c =
+        io.grpc.Grpc.newChannelBuilderForAddress("localhost", server.xdsPort(), creds).build();
     channels.add(c);
     return c;
   }

@@ -3,60 +3,44 @@ package dev.llmxds.xds.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.llmxds.app.LlmXds;
 import dev.llmxds.testing.AdsClient;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
-import dev.llmxds.testing.TestServers;
+import dev.llmxds.testing.XdsServerExtension;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The xDS port over mTLS: a client with a certificate from the CA gets config; others do not. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsTest {
   private static final Path TLS = Path.of("src/test/resources/tls").toAbsolutePath();
   private static final Duration WAIT = Duration.ofSeconds(10);
-  @TempDir Path dir;
-  private LlmXds server;
-  private final List<ManagedChannel> channels = new ArrayList<>();
+  @RegisterExtension final XdsServerExtension xds = new XdsServerExtension();
 
   @BeforeEach
   void start() {
-    Path fleet = dir.resolve("fleet.yaml");
-    FleetFiles.write(fleet, FleetFiles.yaml("llama", List.of(Entry.of(9001, "r1", "a"))));
-    String xds =
+    xds.writeFleet(FleetFiles.yaml("llama", List.of(Entry.of(9001, "r1", "a"))));
+    xds.start(
         "{host: 127.0.0.1, port: 0, tls: {certFile: %s, keyFile: %s, clientCaFile: %s}}"
-            .formatted(TLS.resolve("server.pem"), TLS.resolve("server.key"), TLS.resolve("ca.pem"));
-    server = TestServers.start(TestServers.config(fleet, xds, ""));
-  }
-
-  @AfterEach
-  void stop() {
-    channels.forEach(ManagedChannel::shutdownNow);
-    server.close();
+            .formatted(TLS.resolve("server.pem"), TLS.resolve("server.key"), TLS.resolve("ca.pem")),
+        "");
   }
 
   private ManagedChannel channel(ChannelCredentials creds) {
-    ManagedChannel ch =
-        Grpc.newChannelBuilderForAddress("localhost", server.xdsPort(), creds).build();
-    channels.add(ch);
-    return ch;
+    return xds.channel(creds);
   }
 
   private static DiscoveryRequest cds() {
