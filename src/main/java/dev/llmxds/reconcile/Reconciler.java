@@ -49,6 +49,12 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
   private volatile Published published = Published.NONE;
 
   // guarded by this
+  /**
+   * Node groups clients asked for: each publication projects all of them (a group whose resources
+   * failed validation is retried at the next one).
+   */
+  private final Set<NodeGroupKey> known = new java.util.HashSet<>();
+
   private Fleet pending;
   private long firstPendingNanos;
   private ScheduledFuture<?> scheduled;
@@ -122,7 +128,7 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
   public void groupSeen(NodeGroupKey group) {
     execute(
         () -> {
-          if (!published.groups().containsKey(group)) {
+          if (known.add(group)) {
             Published p = published;
             publish(p.fleet(), p.weights(), Set.of(group), p.publications(), p.weightUpdates());
           }
@@ -136,6 +142,7 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
         () -> {
           Map<NodeGroupKey, VersionedResources> kept = new HashMap<>(published.groups());
           for (NodeGroupKey g : groups) {
+            known.remove(g);
             kept.remove(g);
             snapshots.forget(g);
             cache.drop(g);
@@ -180,7 +187,7 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
               ? WeightTable.EMPTY
               : book.table(fleet, published.weights(), nanoTime.getAsLong());
       Published p = published;
-      publish(fleet, weights, p.groups().keySet(), p.publications() + 1, p.weightUpdates());
+      publish(fleet, weights, Set.copyOf(known), p.publications() + 1, p.weightUpdates());
     } catch (RuntimeException e) {
       log.error("publication failed; the previous resources stay in place", e);
     }
@@ -192,7 +199,7 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
       Published p = published;
       WeightTable weights = book.table(p.fleet(), p.weights(), nanoTime.getAsLong());
       if (!weights.equals(p.weights())) {
-        publish(p.fleet(), weights, p.groups().keySet(), p.publications(), p.weightUpdates() + 1);
+        publish(p.fleet(), weights, Set.copyOf(known), p.publications(), p.weightUpdates() + 1);
       }
     } catch (RuntimeException e) {
       log.error("weight update failed; the previous weights stay in place", e);
