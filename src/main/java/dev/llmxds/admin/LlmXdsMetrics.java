@@ -3,6 +3,7 @@ package dev.llmxds.admin;
 import dev.llmxds.admin.v1.Endpoint;
 import dev.llmxds.admin.v1.Fleet;
 import dev.llmxds.admin.v1.Service;
+import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.xds.serve.NodeStatus;
 import dev.llmxds.xds.serve.StreamTracker;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -15,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * The metrics an operator alerts on, as Micrometer meters rendered for Prometheus: connected
  * streams by zone and kind, pushes per type and publish time, NACKs, discovery errors and the age
  * of its last success, scrapes and their errors and latency, per-endpoint weight, queue, running
- * and KV usage, and per-service queue depth, running and KV usage (an autoscaler's signal).
+ * and KV usage, per-service queue depth, running and KV usage (an autoscaler's signal), and
+ * per-service endpoint counts by health (an alert's "no healthy endpoint").
  */
 public final class LlmXdsMetrics {
   private final AdminSource source;
@@ -38,6 +42,7 @@ public final class LlmXdsMetrics {
   private final MultiGauge serviceQueue;
   private final MultiGauge serviceRunning;
   private final MultiGauge serviceKv;
+  private final MultiGauge serviceEndpoints;
 
   public LlmXdsMetrics(AdminSource source, AdminViews views) {
     this.source = source;
@@ -106,6 +111,11 @@ public final class LlmXdsMetrics {
     serviceQueue = gauge("llmxds.service.queue.depth", "requests waiting, summed over the service");
     serviceRunning = gauge("llmxds.service.running", "requests running, summed over the service");
     serviceKv = gauge("llmxds.service.kv.usage", "mean KV-cache usage of the service, 0..1");
+    serviceEndpoints =
+        gauge(
+            "llmxds.service.endpoints",
+            "endpoints of the service by discovered health (healthy, degraded, unhealthy,"
+                + " draining); every health is listed, 0 when none");
   }
 
   private MultiGauge gauge(String name, String description) {
@@ -129,7 +139,7 @@ public final class LlmXdsMetrics {
           Tags.of(
               "region", n.locality().region(),
               "zone", n.locality().zone(),
-              "kind", n.kind().name().toLowerCase(java.util.Locale.ROOT));
+              "kind", n.kind().name().toLowerCase(Locale.ROOT));
       byZone.merge(tags, 1, Integer::sum);
     }
     streams.register(
@@ -144,8 +154,20 @@ public final class LlmXdsMetrics {
     List<MultiGauge.Row<?>> sQueue = new ArrayList<>();
     List<MultiGauge.Row<?>> sRunning = new ArrayList<>();
     List<MultiGauge.Row<?>> sKv = new ArrayList<>();
+    List<MultiGauge.Row<?>> sEndpoints = new ArrayList<>();
     for (Service s : fleet.getServicesList()) {
       Tags st = Tags.of("service", s.getName());
+      Map<String, Integer> byHealth = new LinkedHashMap<>();
+      for (EndpointHealth h : EndpointHealth.values()) {
+        byHealth.put(h.name(), 0);
+      }
+      for (Endpoint e : s.getEndpointsList()) {
+        byHealth.merge(e.getHealth(), 1, Integer::sum);
+      }
+      byHealth.forEach(
+          (health, n) ->
+              sEndpoints.add(
+                  MultiGauge.Row.of(st.and("health", health.toLowerCase(Locale.ROOT)), n)));
       sQueue.add(MultiGauge.Row.of(st, s.getQueueDepth()));
       sRunning.add(MultiGauge.Row.of(st, s.getRunning()));
       if (s.hasKvUsage()) {
@@ -174,5 +196,6 @@ public final class LlmXdsMetrics {
     serviceQueue.register(sQueue, true);
     serviceRunning.register(sRunning, true);
     serviceKv.register(sKv, true);
+    serviceEndpoints.register(sEndpoints, true);
   }
 }
