@@ -1,6 +1,8 @@
 package dev.llmxds.sim;
 
+import dev.llmxds.sim.engine.Capacity;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
 import dev.llmxds.sim.workload.Workload.Mix;
 import java.util.Collections;
 import java.util.List;

@@ -3,7 +3,9 @@ package dev.llmxds.sim;
 import dev.llmxds.config.ClusterConfig;
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.demo.EngineModel;
+import dev.llmxds.sim.control.ControlPlane;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
 import dev.llmxds.sim.policy.EnvoyLeastRequest;
 import dev.llmxds.sim.policy.NginxLeastConn;
 import dev.llmxds.sim.policy.Oracle;
@@ -13,6 +15,7 @@ import dev.llmxds.sim.policy.SidecarLeastRequest;
 import dev.llmxds.sim.policy.TrueSpeeds;
 import dev.llmxds.sim.report.Percentiles;
 import dev.llmxds.sim.report.Result;
+import dev.llmxds.sim.workload.Request;
 import dev.llmxds.sim.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,19 +56,13 @@ public final class Simulator {
   private final ClusterConfig cluster;
 
   /**
-   * @param weights llm-xds's weight policy
-   * @param cluster llm-xds's cluster settings: least-request bias and choice count, update merge
-   *     window; the plain least-request and formula policies run on clusters that set nothing
+   * One run of {@code scenario} with {@code seed}; llm-xds's settings come from {@code settings}.
    */
-  public Simulator(Scenario scenario, long seed, WeightsConfig weights, ClusterConfig cluster) {
+  public Simulator(Scenario scenario, long seed, SimSettings settings) {
     this.scenario = scenario;
     this.seed = seed;
-    this.weights = weights;
-    this.cluster = cluster;
-  }
-
-  public Simulator(Scenario scenario, long seed, WeightsConfig weights) {
-    this(scenario, seed, weights, ClusterConfig.DEFAULT);
+    this.weights = settings.weights();
+    this.cluster = settings.cluster();
   }
 
   /** What llm-xds's Cluster asks of each sidecar's least-request balancer. */
@@ -153,8 +150,8 @@ public final class Simulator {
             seed, scenario.rate(), scenario.bursty(), scenario.mix(), sidecars, scenario.skew());
     Random routing = new Random(seed + 2);
     long[] ids = {0};
-    Runnable[] arrive = new Runnable[1];
-    arrive[0] =
+    clock.repeat(
+        workload::nextGap,
         () -> {
           Request r =
               new Request(
@@ -170,9 +167,7 @@ public final class Simulator {
           } else {
             engines.get(policy[0].route(r, candidates)).submit(r);
           }
-          clock.after(workload.nextGap(clock.now()), arrive[0]);
-        };
-    clock.after(workload.nextGap(0), arrive[0]);
+        });
     clock.run(scenario.warmup());
     engines.forEach(SimEngine::resetStats);
     clock.run(scenario.duration());

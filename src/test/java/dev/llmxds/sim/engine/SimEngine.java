@@ -1,8 +1,8 @@
 package dev.llmxds.sim.engine;
 
 import dev.llmxds.demo.EngineModel;
-import dev.llmxds.sim.Clock;
-import dev.llmxds.sim.Request;
+import dev.llmxds.sim.kernel.Clock;
+import dev.llmxds.sim.workload.Request;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package dev.llmxds.sim;
+package dev.llmxds.sim.workload;
 
 /** One completion request travelling through the simulation. */
 public final class Request {
