@@ -8,6 +8,7 @@ import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
+import dev.llmxds.testing.Await;
 import dev.llmxds.weighting.WeightTable;
 import dev.llmxds.xds.ClientKind;
 import dev.llmxds.xds.NodeGroupKey;
@@ -40,7 +41,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
@@ -311,7 +311,8 @@ public final class PushBenchmark {
       all.add(s);
       s.open(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % channels.size())));
     }
-    await(() -> converged(all, publisher, services), Duration.ofMinutes(5), "initial convergence");
+    Await.until(
+        Duration.ofMinutes(5), () -> converged(all, publisher, services), "initial convergence");
     perStreamKb.put(mode, (heapAfterGc() - heapIdle) / 1024.0 / n);
 
     Synthetic state = new Synthetic(services, perService);
@@ -356,7 +357,7 @@ public final class PushBenchmark {
 
     // every stream reconnects at once
     all.forEach(Stream::close);
-    await(() -> tracker.nodes().isEmpty(), Duration.ofMinutes(1), "streams closed");
+    Await.until(Duration.ofMinutes(1), () -> tracker.nodes().isEmpty(), "streams closed");
     List<Stream> again = new ArrayList<>();
     long r0 = responses.get();
     long b0 = bytes.get();
@@ -367,7 +368,8 @@ public final class PushBenchmark {
       again.add(s);
       s.open(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % channels.size())));
     }
-    await(() -> converged(again, publisher, services), Duration.ofMinutes(5), "reconvergence");
+    Await.until(
+        Duration.ofMinutes(5), () -> converged(again, publisher, services), "reconvergence");
     double[] lat =
         again.stream()
             .mapToDouble(s -> (s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)
@@ -441,7 +443,7 @@ public final class PushBenchmark {
     long t0 = System.nanoTime();
     publisher.publish(fleet, weights);
     double publishMs = (System.nanoTime() - t0) / 1e6;
-    await(() -> converged(streams, publisher, services), Duration.ofMinutes(5), what);
+    Await.until(Duration.ofMinutes(5), () -> converged(streams, publisher, services), what);
     double[] lat =
         streams.stream()
             .mapToDouble(s -> Math.max(0, s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)
@@ -473,16 +475,6 @@ public final class PushBenchmark {
   private static double pct(double[] sorted, double p) {
     int rank = (int) Math.ceil(p / 100 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
-
-  private static void await(BooleanSupplier condition, Duration timeout, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("not converged within " + timeout + ": " + what);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
-    }
   }
 
   private static void print(
