@@ -29,7 +29,7 @@ public record SimSettings(
       new SimSettings(
           300,
           6,
-          List.of(Simulator.Kind.values()),
+          Simulator.Kind.ROUTING,
           WeightsConfig.DEFAULT,
           ClusterConfig.DEFAULT,
           List.of(1, 2, 8, 64));
