@@ -29,6 +29,7 @@ public final class AffinityBenchmark {
           Simulator.Kind.SIDECAR_LEAST_REQUEST,
           Simulator.Kind.LLM_XDS,
           Simulator.Kind.RING_HASH,
+          Simulator.Kind.RING_HASH_BOUNDED,
           Simulator.Kind.RING_HASH_BOUNDED_LLM_XDS,
           Simulator.Kind.MAGLEV_BOUNDED_LLM_XDS,
           Simulator.Kind.CACHE_ORACLE);

@@ -42,6 +42,7 @@ public final class Simulator {
     TRUE_SPEEDS("true speeds (bound)"),
     ORACLE("oracle"),
     RING_HASH("ring hash"),
+    RING_HASH_BOUNDED("ring hash, bounded load 150"),
     RING_HASH_BOUNDED_LLM_XDS("ring hash, bounded load 150 + llm-xds weights"),
     MAGLEV_BOUNDED_LLM_XDS("maglev, bounded load 150 + llm-xds weights"),
     CACHE_ORACLE("cache-aware oracle");
@@ -179,6 +180,15 @@ public final class Simulator {
                   "Envoy ring hash (session key)",
                   SidecarHash.Table.RING_HASH,
                   0,
+                  sidecars,
+                  engines.size(),
+                  seed,
+                  null);
+          case RING_HASH_BOUNDED ->
+              new SidecarHash(
+                  "Envoy ring hash, hash_balance_factor " + Kind.HASH_BALANCE_FACTOR,
+                  SidecarHash.Table.RING_HASH,
+                  Kind.HASH_BALANCE_FACTOR,
                   sidecars,
                   engines.size(),
                   seed,

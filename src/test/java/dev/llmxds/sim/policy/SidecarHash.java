@@ -10,10 +10,13 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Envoy's RING_HASH or MAGLEV in every sidecar, hashing each request's session key (a header hash
- * policy: {@code xxHash64} of the header value), optionally with bounded load ({@code
- * hash_balance_factor}, counted per sidecar as Envoy counts it) and with endpoint weights from
- * {@code weights} (null: all equal). A sidecar rebuilds its ring or table when a weight update
+ * Envoy's RING_HASH or MAGLEV in every sidecar, hashing each request's session key (a route header
+ * hash policy, {@code HeaderHashMethod} in {@code source/common/http/hash_policy.cc}, hashes the
+ * header's values with {@code HashUtil::xxHash64} over their span; here the key's string through
+ * XXH64 — whether Envoy's span form gives the same 64-bit value for one value was not checked,
+ * which changes which GPU a key lands on but not how keys spread), optionally with bounded load
+ * ({@code hash_balance_factor}, counted per sidecar as Envoy counts it) and with endpoint weights
+ * from {@code weights} (null: all equal). A sidecar rebuilds its ring or table when a weight update
  * takes effect there or its host set changes, as Envoy's {@code
  * ThreadAwareLoadBalancerBase::refresh} does. A request without a key gets a random hash ({@code
  * LoadBalancerImpl::chooseHost} in {@code thread_aware_lb_impl.cc}: "If there is no hash in the
