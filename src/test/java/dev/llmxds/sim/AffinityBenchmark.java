@@ -36,11 +36,7 @@ public final class AffinityBenchmark {
 
   public static void main(String[] args) throws Exception {
     SimSettings settings =
-        SimSettings.fromArgs(args.length > 1 ? args : new String[] {"300", "4"})
-            .withPolicies(POLICIES);
-    if (args.length == 1) {
-      settings = settings.withSeeds(4);
-    }
+        SimSettings.fromArgs(args, SimSettings.DEFAULT.withSeeds(4)).withPolicies(POLICIES);
     double sessions = args.length > 2 ? Double.parseDouble(args[2]) : 20;
     Scenario scenario =
         Scenario.multiTurn(

@@ -44,7 +44,14 @@ public record SimSettings(
 
   /** The defaults with {@code "<seconds> <seeds>"} from a runner's command line, where given. */
   public static SimSettings fromArgs(String[] args) {
-    SimSettings s = DEFAULT;
+    return fromArgs(args, DEFAULT);
+  }
+
+  /**
+   * {@code defaults} with {@code "<seconds> <seeds>"} from a runner's command line, where given.
+   */
+  public static SimSettings fromArgs(String[] args, SimSettings defaults) {
+    SimSettings s = defaults;
     if (args.length > 0) {
       s = s.withDuration(Double.parseDouble(args[0]));
     }
