@@ -54,6 +54,32 @@ class PrefixCacheTest {
   }
 
   @Test
+  void underPreemptionEveryBlockComesBackAndEveryRequestFinishes() {
+    // a pool of 40 blocks of 4 tokens and conversations that outgrow it: preemptions, hits on
+    // blocks other requests hold, evictions; afterwards nothing may be held
+    EngineModel m = new EngineModel(new Spec(8, 64, 4, 40, 10, 0.5, 0.01, 1.0), true);
+    java.util.Random random = new java.util.Random(3);
+    java.util.Set<Long> open = new java.util.HashSet<>();
+    for (long id = 0; id < 300; id++) {
+      long stream = random.nextInt(6);
+      m.submit(
+          new Request(
+              id, 8 + random.nextInt(60), 1 + random.nextInt(40), new Prefix(1, 8, stream)));
+      open.add(id);
+      for (int i = random.nextInt(4); i > 0 && !m.idle(); i--) {
+        m.step().finished().forEach(open::remove);
+      }
+    }
+    while (!m.idle()) {
+      m.step().finished().forEach(open::remove);
+    }
+    assertEquals(java.util.Set.of(), open);
+    assertEquals(0.0, m.kvUsage());
+    org.junit.jupiter.api.Assertions.assertTrue(m.preemptionsTotal() > 0, "the test must preempt");
+    org.junit.jupiter.api.Assertions.assertTrue(m.prefixHitTokens() > 0, "and hit");
+  }
+
+  @Test
   void withoutPrefixCachingNothingIsSkipped() {
     EngineModel m = new EngineModel(SPEC);
     runOne(m, new Request(1, 40, 1, new Prefix(1, 16, 10)));
