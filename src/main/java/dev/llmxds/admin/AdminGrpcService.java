@@ -8,7 +8,6 @@ import dev.llmxds.admin.v1.GetFleetRequest;
 import dev.llmxds.admin.v1.GetNodesRequest;
 import dev.llmxds.admin.v1.Nodes;
 import dev.llmxds.admin.v1.WatchFleetRequest;
-import dev.llmxds.app.Reconciler;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin views over gRPC: Get* and a server-streaming watch of the fleet. Served on the xDS port
- * only where that is safe (see {@code LlmXds.adminOnXdsPort}).
+ * only where that is safe (see {@code admin.grpcOnXdsPort}).
  */
 public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(AdminGrpcService.class);
@@ -35,8 +34,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   /** The most WatchFleet streams open at once; more are refused with RESOURCE_EXHAUSTED. */
   static final int MAX_WATCHERS = 64;
 
-  public AdminGrpcService(AdminViews views, Reconciler reconciler) {
-    this(views, views::fleet, reconciler::onPublish);
+  public AdminGrpcService(AdminViews views, AdminSource source) {
+    this(views, views::fleet, listener -> source.subscribe(published -> listener.run()));
   }
 
   /**

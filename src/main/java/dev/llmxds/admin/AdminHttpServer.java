@@ -1,6 +1,5 @@
 package dev.llmxds.admin;
 
-import dev.llmxds.app.LlmXds;
 import dev.llmxds.config.AdminConfig;
 import dev.llmxds.util.DaemonThreads;
 import io.netty.bootstrap.ServerBootstrap;
@@ -73,7 +72,7 @@ public final class AdminHttpServer implements AutoCloseable {
   private static final long LINGER_MILLIS = 1_000;
 
   private final AdminConfig config;
-  private final LlmXds app;
+  private final AdminSource source;
   private final AdminViews views;
   private final LlmXdsMetrics metrics;
   private final EventLoopGroup boss = new NioEventLoopGroup(1, DaemonThreads.named("admin-accept"));
@@ -83,10 +82,11 @@ public final class AdminHttpServer implements AutoCloseable {
   private final AtomicInteger open = new AtomicInteger();
   private final Channel listener;
 
-  public AdminHttpServer(AdminConfig config, LlmXds app, AdminViews views, LlmXdsMetrics metrics)
+  public AdminHttpServer(
+      AdminConfig config, AdminSource source, AdminViews views, LlmXdsMetrics metrics)
       throws IOException {
     this.config = config;
-    this.app = app;
+    this.source = source;
     this.views = views;
     this.metrics = metrics;
     // one request per connection at a time, so the queue never holds more than the connections
@@ -396,8 +396,8 @@ public final class AdminHttpServer implements AutoCloseable {
   }
 
   private FullHttpResponse readyz(boolean head) {
-    boolean discovered = app.source().status().lastSuccess() != null;
-    boolean published = app.reconciler().publications() > 0;
+    boolean discovered = source.discovery().lastSuccess() != null;
+    boolean published = source.published().publications() > 0;
     if (discovered && published) {
       return response(HttpResponseStatus.OK, TEXT, "ready\n", head);
     }

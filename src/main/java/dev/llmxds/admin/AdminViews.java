@@ -14,15 +14,14 @@ import dev.llmxds.admin.v1.Node;
 import dev.llmxds.admin.v1.Nodes;
 import dev.llmxds.admin.v1.Service;
 import dev.llmxds.admin.v1.TypeStatus;
-import dev.llmxds.app.LlmXds;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
 import dev.llmxds.weighting.EndpointLoad;
 import dev.llmxds.weighting.EndpointWeights;
-import dev.llmxds.xds.ClientKind;
-import dev.llmxds.xds.NodeGroupKey;
-import dev.llmxds.xds.NodeStatus;
-import dev.llmxds.xds.VersionedResources;
+import dev.llmxds.xds.resource.ClientKind;
+import dev.llmxds.xds.resource.NodeGroupKey;
+import dev.llmxds.xds.resource.VersionedResources;
+import dev.llmxds.xds.serve.NodeStatus;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
@@ -59,20 +58,21 @@ public final class AdminViews {
   /** The longest error text an admin view shows (NACK details, discovery and scrape errors). */
   static final int MAX_DETAIL = 1024;
 
-  private final LlmXds app;
+  private final AdminSource source;
 
-  public AdminViews(LlmXds app) {
-    this.app = app;
+  public AdminViews(AdminSource source) {
+    this.source = source;
   }
 
   public Fleet fleet() {
-    dev.llmxds.fleet.Fleet fleet = app.reconciler().current();
+    dev.llmxds.reconcile.Published published = source.published();
+    dev.llmxds.fleet.Fleet fleet = published.fleet();
     long now = System.nanoTime();
     Fleet.Builder out =
         Fleet.newBuilder()
-            .setDiscovery(discovery(app.source().status()))
-            .setPublications(app.reconciler().publications())
-            .setWeightUpdates(app.reconciler().weightUpdates());
+            .setDiscovery(discovery(source.discovery()))
+            .setPublications(published.publications())
+            .setWeightUpdates(published.weightUpdates());
     for (InferenceService s : fleet.services().values()) {
       Service.Builder service = Service.newBuilder().setName(s.name()).addAllModels(s.models());
       double queue = 0;
@@ -80,7 +80,7 @@ public final class AdminViews {
       double kvSum = 0;
       int kvCount = 0;
       for (dev.llmxds.fleet.Endpoint e : s.endpoints()) {
-        double factor = app.reconciler().weights().factor(s.name(), e.id());
+        double factor = published.weights().factor(s.name(), e.id());
         Endpoint.Builder ep =
             Endpoint.newBuilder()
                 .setId(e.id())
@@ -93,7 +93,7 @@ public final class AdminViews {
                 .setStaticWeight(e.staticWeight())
                 .setFactor(factor)
                 .setWeight(EndpointWeights.weight(e.staticWeight(), factor));
-        EndpointLoad load = app.loadBook().get(s.name(), e.id());
+        EndpointLoad load = source.load(s.name(), e.id());
         if (load != null) {
           if (load.engine() != null) {
             ep.setEngine(clip(load.engine(), MAX_NAME));
@@ -161,7 +161,7 @@ public final class AdminViews {
 
   public Nodes nodes() {
     Nodes.Builder out = Nodes.newBuilder();
-    for (NodeStatus n : app.tracker().nodes()) {
+    for (NodeStatus n : source.streams().nodes()) {
       Node.Builder node =
           Node.newBuilder()
               .setStreamId(n.streamId())
@@ -208,7 +208,7 @@ public final class AdminViews {
     if (r.isEmpty() && !z.isEmpty()) {
       r = regionOf(z);
     }
-    VersionedResources v = app.publisher().preview(new NodeGroupKey(clientKind, Locality.of(r, z)));
+    VersionedResources v = source.preview(new NodeGroupKey(clientKind, Locality.of(r, z)));
     ConfigDump.Builder out =
         ConfigDump.newBuilder()
             .setKind(clientKind.name().toLowerCase(Locale.ROOT))
@@ -226,7 +226,7 @@ public final class AdminViews {
   }
 
   private String regionOf(String zone) {
-    return app.reconciler().current().services().values().stream()
+    return source.published().fleet().services().values().stream()
         .flatMap(s -> s.endpoints().stream())
         .map(dev.llmxds.fleet.Endpoint::locality)
         .filter(l -> l.zone().equals(zone))

@@ -3,8 +3,8 @@ package dev.llmxds.admin;
 import dev.llmxds.admin.v1.Endpoint;
 import dev.llmxds.admin.v1.Fleet;
 import dev.llmxds.admin.v1.Service;
-import dev.llmxds.app.LlmXds;
-import dev.llmxds.xds.NodeStatus;
+import dev.llmxds.xds.serve.NodeStatus;
+import dev.llmxds.xds.serve.StreamTracker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * and KV usage, and per-service queue depth, running and KV usage (an autoscaler's signal).
  */
 public final class LlmXdsMetrics {
-  private final LlmXds app;
+  private final AdminSource source;
   private final AdminViews views;
   private final PrometheusMeterRegistry registry;
   private final MultiGauge streams;
@@ -39,56 +39,56 @@ public final class LlmXdsMetrics {
   private final MultiGauge serviceRunning;
   private final MultiGauge serviceKv;
 
-  public LlmXdsMetrics(LlmXds app, AdminViews views) {
-    this.app = app;
+  public LlmXdsMetrics(AdminSource source, AdminViews views) {
+    this.source = source;
     this.views = views;
-    this.registry = app.registry();
+    this.registry = source.registry();
+    StreamTracker tracker = source.streams();
     for (String type : List.of("cds", "eds", "lds", "rds")) {
-      FunctionCounter.builder("llmxds.xds.pushes", app.tracker(), t -> t.responsesSent(type))
+      FunctionCounter.builder("llmxds.xds.pushes", tracker, t -> t.responsesSent(type))
           .description("xDS responses sent")
           .tag("type", type)
           .register(registry);
     }
-    FunctionCounter.builder("llmxds.xds.nacks", app.tracker(), t -> t.totalNacks())
+    FunctionCounter.builder("llmxds.xds.nacks", tracker, t -> t.totalNacks())
         .description("xDS responses rejected by clients")
         .register(registry);
     FunctionTimer.builder(
             "llmxds.publish",
-            app.reconciler(),
-            r -> r.publications() + r.weightUpdates(),
-            r -> r.publishNanos(),
+            source,
+            s -> s.published().publications() + s.published().weightUpdates(),
+            s -> s.published().publishNanos(),
             TimeUnit.NANOSECONDS)
         .description("publications: projection, validation and hand-off to every watching stream")
         .register(registry);
-    FunctionCounter.builder(
-            "llmxds.publish.rejected", app.publisher(), p -> p.rejectedPublications())
+    FunctionCounter.builder("llmxds.publish.rejected", source, s -> s.published().rejected())
         .description("node-group publications withheld because resources failed validation")
         .register(registry);
-    Gauge.builder("llmxds.xds.node.groups", app.publisher(), p -> p.groupCount())
+    Gauge.builder("llmxds.xds.node.groups", source.nodeGroups(), g -> g.count())
         .description("node groups (client kind, region, zone) the server projects for")
         .register(registry);
-    FunctionCounter.builder("llmxds.xds.refused.groups", app.publisher(), p -> p.refusedGroups())
+    FunctionCounter.builder("llmxds.xds.refused.groups", source.nodeGroups(), g -> g.refused())
         .description("streams refused because xds.maxNodeGroups groups were all held")
         .register(registry);
-    FunctionCounter.builder("llmxds.xds.refused.requests", app.tracker(), t -> t.refusedRequests())
+    FunctionCounter.builder("llmxds.xds.refused.requests", tracker, t -> t.refusedRequests())
         .description("xDS requests refused for oversized or malformed client input")
         .register(registry);
-    FunctionCounter.builder("llmxds.discovery.errors", app, a -> a.source().status().errors())
+    FunctionCounter.builder("llmxds.discovery.errors", source, s -> s.discovery().errors())
         .description("failed discovery reads")
         .register(registry);
     Gauge.builder(
-            "llmxds.discovery.last.success.age", app, a -> age(a.source().status().lastSuccess()))
+            "llmxds.discovery.last.success.age", source, s -> age(s.discovery().lastSuccess()))
         .description("seconds since discovery last read a good fleet")
         .baseUnit("seconds")
         .register(registry);
-    if (app.scraper() != null) {
-      FunctionCounter.builder("llmxds.scrapes", app.scraper(), s -> s.stats().scrapes())
+    if (source.scrapes() != null) {
+      FunctionCounter.builder("llmxds.scrapes", source, s -> s.scrapes().scrapes())
           .description("engine /metrics scrapes finished")
           .register(registry);
-      FunctionCounter.builder("llmxds.scrape.errors", app.scraper(), s -> s.stats().failures())
+      FunctionCounter.builder("llmxds.scrape.errors", source, s -> s.scrapes().failures())
           .description("engine /metrics scrapes that failed")
           .register(registry);
-      FunctionCounter.builder("llmxds.scrapes.skipped", app.scraper(), s -> s.stats().skipped())
+      FunctionCounter.builder("llmxds.scrapes.skipped", source, s -> s.scrapes().skipped())
           .description(
               "engine /metrics scrapes skipped: the endpoint's last one still running, or no slot")
           .register(registry);
@@ -124,7 +124,7 @@ public final class LlmXdsMetrics {
 
   void refresh() {
     Map<Tags, Integer> byZone = new HashMap<>();
-    for (NodeStatus n : app.tracker().nodes()) {
+    for (NodeStatus n : source.streams().nodes()) {
       Tags tags =
           Tags.of(
               "region", n.locality().region(),

@@ -1,6 +1,5 @@
 package dev.llmxds.app;
 
-import dev.llmxds.demo.Demo;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;

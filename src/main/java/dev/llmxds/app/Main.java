@@ -155,7 +155,7 @@ public final class Main implements Callable<Integer> {
         config.xds().host(),
         app.xdsPort(),
         config.xds().tls() == null ? "plaintext" : config.xds().tls().mutual() ? "mTLS" : "TLS",
-        app.source().status().source(),
+        app.discovery().source(),
         app.adminPort() < 0
             ? "off"
             : "http://" + config.admin().host() + ":" + app.adminPort() + "/");

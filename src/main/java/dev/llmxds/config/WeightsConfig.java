@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * The weight policy (see README, "Dynamic weights"): endpoint weight = static weight × factor ×
  * 100, factor = relative speed (within 1/speedRange … speedRange of the service's median) ×
- * congestion (2 idle … 2/maxRatio saturated); 1 when unknown or stale.
+ * congestion (2 idle … 2/maxRatio saturated); 1 when unknown or stale. Published factors lie on a
+ * log grid of step {@code 1 + deadband}; a factor changes step once its candidate is {@code
+ * hysteresis} of a step past the boundary.
  */
 public record WeightsConfig(
     Double queueScale,
@@ -15,6 +17,7 @@ public record WeightsConfig(
     Double maxRatio,
     Duration smoothing,
     Double deadband,
+    Double hysteresis,
     Duration staleAfter,
     Duration staleHalfLife,
     Duration publishInterval,
@@ -23,7 +26,7 @@ public record WeightsConfig(
     Duration speedStaleAfter) {
   public static final WeightsConfig DEFAULT =
       new WeightsConfig(
-          null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public WeightsConfig {
     queueScale = Check.range("queueScale", Check.orDefault(queueScale, 4.0), 0.01, 1e6);
@@ -33,6 +36,7 @@ public record WeightsConfig(
     maxRatio = Check.range("maxRatio", Check.orDefault(maxRatio, 20.0), 2.0, 1000.0);
     smoothing = Check.notNegative("smoothing", Check.orDefault(smoothing, Duration.ofSeconds(5)));
     deadband = Check.range("deadband", Check.orDefault(deadband, 0.25), 0.0, 0.9);
+    hysteresis = Check.range("hysteresis", Check.orDefault(hysteresis, 0.25), 0.0, 2.0);
     staleAfter = Check.positive("staleAfter", Check.orDefault(staleAfter, Duration.ofSeconds(3)));
     staleHalfLife =
         Check.positive("staleHalfLife", Check.orDefault(staleHalfLife, Duration.ofSeconds(5)));

@@ -3,9 +3,7 @@ package dev.llmxds.config;
 import java.time.Duration;
 
 /**
- * The ADS gRPC server Envoy and proxyless gRPC clients connect to. {@code cache}: {@code
- * incremental} (llm-xds's own: only changed resources to the streams watching them) or {@code
- * simple} (java-control-plane's SimpleCache, kept for comparison).
+ * The ADS gRPC server Envoy and proxyless gRPC clients connect to.
  *
  * <p>{@code groupIdleTimeout}: how long a node group (client kind, region, zone) with no open
  * stream keeps its snapshot before it is dropped with all its state (default 60 s: longer than
@@ -15,22 +13,12 @@ import java.time.Duration;
  * new group replaces the one idle longest; when every group has an open stream it is refused.
  */
 public record XdsServerConfig(
-    String host,
-    Integer port,
-    TlsConfig tls,
-    String cache,
-    Duration groupIdleTimeout,
-    Integer maxNodeGroups) {
-  public static final XdsServerConfig DEFAULT =
-      new XdsServerConfig(null, null, null, null, null, null);
+    String host, Integer port, TlsConfig tls, Duration groupIdleTimeout, Integer maxNodeGroups) {
+  public static final XdsServerConfig DEFAULT = new XdsServerConfig(null, null, null, null, null);
 
   public XdsServerConfig {
     host = Check.notBlank("host", Check.orDefault(host, "0.0.0.0"));
     port = Check.range("port", Check.orDefault(port, 18000), 0, 65_535);
-    cache = Check.orDefault(cache, "incremental");
-    if (!cache.equals("incremental") && !cache.equals("simple")) {
-      throw new ConfigException("cache", "must be incremental or simple, got '" + cache + "'");
-    }
     groupIdleTimeout =
         Check.notNegative(
             "groupIdleTimeout", Check.orDefault(groupIdleTimeout, Duration.ofSeconds(60)));
@@ -38,10 +26,10 @@ public record XdsServerConfig(
   }
 
   public XdsServerConfig withPort(int newPort) {
-    return new XdsServerConfig(host, newPort, tls, cache, groupIdleTimeout, maxNodeGroups);
+    return new XdsServerConfig(host, newPort, tls, groupIdleTimeout, maxNodeGroups);
   }
 
   public XdsServerConfig withHost(String newHost) {
-    return new XdsServerConfig(newHost, port, tls, cache, groupIdleTimeout, maxNodeGroups);
+    return new XdsServerConfig(newHost, port, tls, groupIdleTimeout, maxNodeGroups);
   }
 }

@@ -6,6 +6,8 @@ import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
+import dev.llmxds.load.engine.EngineProfile;
+import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.util.DaemonThreads;
@@ -18,7 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -41,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * body size. The URL is always {@code http://<endpoint address>:<metrics port><metrics path>}: a
  * registration chooses only the port and the path. Results go to a {@link Listener}; the scraper
  * itself has no policy.
+ *
+ * <p>One scrape per engine, however many services name it: endpoints of any services that share a
+ * metrics URL (and declared engine) are one target, scraped once per period, and each service gets
+ * the engine's load read for its own model names (the whole engine's when the engine reports one
+ * model, as vLLM does for every LoRA adapter and served name).
  */
 public final class Scraper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scraper.class);
@@ -56,29 +65,27 @@ public final class Scraper implements AutoCloseable {
     default void onDuration(long nanos) {}
   }
 
-  private record Key(String service, String endpointId) {}
+  /** One engine's metrics: its URL and the engine the registrations declare there. */
+  private record Key(URI uri, EngineKind declared) {}
+
+  /** A service's endpoint served by a target's engine: gets the load read for its models. */
+  private record Reader(String service, String endpointId, List<String> models) {}
 
   private final class Target {
     final Key key;
     final URI uri;
-    final EngineKind declared;
-    final List<String> models;
     final AtomicBoolean inFlight = new AtomicBoolean();
+    volatile List<Reader> readers;
     volatile boolean slow;
     volatile EngineProfile profile;
     volatile ScheduledFuture<?> next;
     volatile boolean stopped;
 
-    Target(Key key, URI uri, EngineKind declared, List<String> models) {
+    Target(Key key, List<Reader> readers) {
       this.key = key;
-      this.uri = uri;
-      this.declared = declared;
-      this.models = models;
-      this.profile = declared == EngineKind.AUTO ? null : EngineProfile.of(declared);
-    }
-
-    boolean sameAs(URI otherUri, EngineKind otherKind, List<String> otherModels) {
-      return uri.equals(otherUri) && declared == otherKind && models.equals(otherModels);
+      this.uri = key.uri();
+      this.readers = readers;
+      this.profile = key.declared() == EngineKind.AUTO ? null : EngineProfiles.of(key.declared());
     }
   }
 
@@ -125,10 +132,9 @@ public final class Scraper implements AutoCloseable {
 
   /** Follows the fleet: new endpoints start being scraped, gone ones stop. */
   public synchronized void update(Fleet fleet) {
-    Map<Key, Target> wanted = new HashMap<>();
+    Map<Key, List<Reader>> readers = new LinkedHashMap<>();
     for (InferenceService s : fleet.services().values()) {
       for (Endpoint e : s.endpoints()) {
-        Key key = new Key(s.name(), e.id());
         URI uri;
         try {
           uri = metricsUri(e);
@@ -136,16 +142,21 @@ public final class Scraper implements AutoCloseable {
           listener.onFailure(s.name(), e.id(), x.getMessage());
           continue;
         }
-        Target existing = targets.get(key);
-        if (existing != null && existing.sameAs(uri, e.engine().kind(), s.models())) {
-          wanted.put(key, existing);
-        } else {
-          Target t = new Target(key, uri, e.engine().kind(), s.models());
-          wanted.put(key, t);
-          long phase = ThreadLocalRandom.current().nextLong(config.interval().toNanos());
-          schedule(t, phase);
-        }
+        readers
+            .computeIfAbsent(new Key(uri, e.engine().kind()), k -> new ArrayList<>())
+            .add(new Reader(s.name(), e.id(), s.models()));
       }
+    }
+    Map<Key, Target> wanted = new HashMap<>();
+    for (Map.Entry<Key, List<Reader>> r : readers.entrySet()) {
+      Target t = targets.get(r.getKey());
+      if (t != null) {
+        t.readers = List.copyOf(r.getValue()); // the next scrape reports to the new set
+      } else {
+        t = new Target(r.getKey(), List.copyOf(r.getValue()));
+        schedule(t, ThreadLocalRandom.current().nextLong(config.interval().toNanos()));
+      }
+      wanted.put(r.getKey(), t);
     }
     for (Map.Entry<Key, Target> old : targets.entrySet()) {
       if (wanted.get(old.getKey()) != old.getValue()) {
@@ -257,34 +268,65 @@ public final class Scraper implements AutoCloseable {
       problem = e.getMessage() == null ? e.toString() : e.getMessage();
     }
     if (problem != null) {
-      failures.incrementAndGet();
-      if (t.declared == EngineKind.AUTO) {
-        t.profile = null; // detect again once it answers
+      failed(t);
+      for (Reader r : t.readers) {
+        listener.onFailure(r.service(), r.endpointId(), problem);
       }
-      listener.onFailure(t.key.service(), t.key.endpointId(), problem);
+    }
+  }
+
+  private void failed(Target t) {
+    failures.incrementAndGet();
+    if (t.key.declared() == EngineKind.AUTO) {
+      t.profile = null; // detect again once it answers
     }
   }
 
   private void read(Target t, byte[] body) {
     Exposition e =
         PrometheusParser.parse(
-            new String(body, StandardCharsets.UTF_8), EngineProfile.METRIC_NAMES::contains);
+            new String(body, StandardCharsets.UTF_8), EngineProfiles.METRIC_NAMES::contains);
     EngineProfile profile = t.profile;
     if (profile == null) {
-      profile = EngineProfile.detect(e);
+      profile = EngineProfiles.detect(e);
       if (profile == null) {
         throw new IllegalArgumentException(
-            t.uri
-                + " exposes no known engine metrics (vLLM, SGLang, TGI, Triton/TensorRT-LLM, NIM, llama.cpp)");
+            t.uri + " exposes no known engine metrics (" + EngineProfiles.names() + ")");
       }
       t.profile = profile;
     }
     if (!e.errors().isEmpty() && log.isDebugEnabled()) {
       log.debug("{}: {} unparseable lines, first: {}", t.uri, e.errors().size(), e.errors().get(0));
     }
-    EngineLoad load = profile.read(e, t.models);
-    listener.onLoad(
-        t.key.service(), t.key.endpointId(), load, profile.kind(), nanoTime.getAsLong());
+    EngineProfile reading = EngineProfiles.forBody(profile, e);
+    // read once per distinct model list: services naming the engine by the same models share it
+    Map<List<String>, Reading> byModels = new HashMap<>();
+    boolean anyFailed = false;
+    for (Reader r : t.readers) {
+      Reading outcome =
+          byModels.computeIfAbsent(r.models(), models -> Reading.of(reading, e, models));
+      if (outcome.load() != null) {
+        listener.onLoad(
+            r.service(), r.endpointId(), outcome.load(), profile.kind(), nanoTime.getAsLong());
+      } else {
+        anyFailed = true;
+        listener.onFailure(r.service(), r.endpointId(), outcome.error());
+      }
+    }
+    if (anyFailed) {
+      failed(t);
+    }
+  }
+
+  /** An engine's load read for some model names, or why it could not be. */
+  private record Reading(EngineLoad load, String error) {
+    static Reading of(EngineProfile profile, Exposition e, List<String> models) {
+      try {
+        return new Reading(profile.read(e, models), null);
+      } catch (IllegalArgumentException x) {
+        return new Reading(null, x.getMessage() == null ? x.toString() : x.getMessage());
+      }
+    }
   }
 
   private static String describe(Throwable error) {

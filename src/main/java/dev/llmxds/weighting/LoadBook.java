@@ -28,8 +28,7 @@ public final class LoadBook {
     Key key = new Key(service, endpointId);
     EndpointLoad previous = entries.get(key);
     LoadState state = policy.observe(previous == null ? null : previous.state(), load, nowNanos);
-    double published = previous == null ? Double.NaN : previous.factor();
-    entries.put(key, new EndpointLoad(load, state, published, nowNanos, null, engine));
+    entries.put(key, new EndpointLoad(load, state, nowNanos, null, engine));
   }
 
   public synchronized void recordFailure(String service, String endpointId, String error) {
@@ -38,25 +37,22 @@ public final class LoadBook {
     entries.put(
         key,
         p == null
-            ? new EndpointLoad(null, null, Double.NaN, 0, error, null)
-            : new EndpointLoad(
-                p.last(), p.state(), p.factor(), p.lastScrapeNanos(), error, p.engine()));
+            ? new EndpointLoad(null, null, 0, error, null)
+            : new EndpointLoad(p.last(), p.state(), p.lastScrapeNanos(), error, p.engine()));
   }
 
   /**
-   * The factors to publish for {@code fleet} at {@code nowNanos}: the policy's factor per endpoint
-   * (speeds relative to the median of the service's known speeds), held at the published value
-   * while within the deadband. Forgets endpoints no longer in the fleet.
+   * The factors to publish for {@code fleet} at {@code nowNanos}, given the ones {@code published}
+   * last: the policy's factor per endpoint (speeds relative to the median of the service's known
+   * speeds), held at the published value while within the deadband. A query: nothing changes.
    */
-  public synchronized WeightTable table(Fleet fleet, long nowNanos) {
-    Map<Key, EndpointLoad> kept = new HashMap<>();
+  public synchronized WeightTable table(Fleet fleet, WeightTable published, long nowNanos) {
     Map<String, Map<String, Double>> factors = new TreeMap<>();
     for (InferenceService service : fleet.services().values()) {
       Map<String, Double> ofService = new TreeMap<>();
       double reference = medianSpeed(service, nowNanos);
       for (Endpoint e : service.endpoints()) {
-        Key key = new Key(service.name(), e.id());
-        EndpointLoad entry = entries.get(key);
+        EndpointLoad entry = entries.get(new Key(service.name(), e.id()));
         if (entry == null) {
           continue;
         }
@@ -64,23 +60,23 @@ public final class LoadBook {
         double settled =
             policy.faded(entry.state(), nowNanos)
                 ? WeightPolicy.NEUTRAL
-                : policy.settle(entry.factor(), candidate);
-        kept.put(
-            key,
-            new EndpointLoad(
-                entry.last(),
-                entry.state(),
-                settled,
-                entry.lastScrapeNanos(),
-                entry.lastError(),
-                entry.engine()));
+                : policy.settle(published.publishedFactor(service.name(), e.id()), candidate);
         ofService.put(e.id(), settled);
       }
       factors.put(service.name(), ofService);
     }
-    entries.clear();
-    entries.putAll(kept);
     return new WeightTable(factors);
+  }
+
+  /** Forgets endpoints no longer in {@code fleet} (the reconciler calls it as fleets change). */
+  public synchronized void retain(Fleet fleet) {
+    java.util.Set<Key> keep = new java.util.HashSet<>();
+    for (InferenceService service : fleet.services().values()) {
+      for (Endpoint e : service.endpoints()) {
+        keep.add(new Key(service.name(), e.id()));
+      }
+    }
+    entries.keySet().retainAll(keep);
   }
 
   /**

@@ -19,8 +19,13 @@ import dev.llmxds.fleet.EngineLoad;
  * speedStaleAfter}) counts at the service's median speed, never at the minimum: a GPU that gets no
  * traffic could otherwise never be measured. A service where no endpoint has an estimate weighs by
  * congestion alone. An idle engine of median speed gets 2; 1 is "unknown", the static weight. Stale
- * figures decay toward 1 with a half-life, never to 0 nor to the maximum. A published factor moves
- * only when the new one differs by more than the deadband.
+ * figures decay toward 1 with a half-life, never to 0 nor to the maximum.
+ *
+ * <p>Published factors lie on a log grid of steps near {@code 1 + deadband} that divide a doubling
+ * (2^(k/3): 1, 1.26, 1.59, 2 … with the default 0.25), and a factor leaves its step only once the
+ * candidate is {@code hysteresis} of a step past the step's boundary. So noise does not republish,
+ * and two replicas that scrape the same engines on their own phases land on the same step unless
+ * the load sits right at a boundary.
  */
 public final class WeightPolicy {
   /** The congestion factor of an idle engine. */
@@ -139,11 +144,32 @@ public final class WeightPolicy {
         > config.staleAfter().toNanos() + FADED_HALF_LIVES * config.staleHalfLife().toNanos();
   }
 
-  /** Hysteresis: keeps {@code published} unless {@code candidate} moved beyond the deadband. */
+  /**
+   * The grid step (natural log) for {@code deadband}: the whole division of a doubling nearest to
+   * {@code 1 + deadband} (2^(1/3) ≈ 1.26 for 0.25), so 1/4, 1/2, 1, 2 and 4 are grid points and
+   * halving or doubling a factor moves it a whole number of steps.
+   */
+  static double step(double deadband) {
+    double perDoubling = Math.max(1, Math.rint(Math.log(2) / Math.log1p(deadband)));
+    return Math.log(2) / perDoubling;
+  }
+
+  /**
+   * The factor to publish given the one published before (NaN: none) and the new candidate: the
+   * candidate's grid step, unless it is within {@code 0.5 + hysteresis} steps of the published
+   * factor, which is then kept. A deadband of 0 publishes candidates as they are.
+   */
   public double settle(double published, double candidate) {
-    if (Double.isNaN(published)) {
+    double deadband = config.deadband();
+    if (deadband == 0) {
       return candidate;
     }
-    return Math.abs(candidate - published) / published <= config.deadband() ? published : candidate;
+    double step = step(deadband);
+    double level = Math.log(candidate) / step;
+    if (!Double.isNaN(published)
+        && Math.abs(level - Math.log(published) / step) <= 0.5 + config.hysteresis()) {
+      return published;
+    }
+    return Math.exp(Math.rint(level) * step);
   }
 }

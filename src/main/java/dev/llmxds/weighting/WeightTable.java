@@ -20,6 +20,13 @@ public record WeightTable(Map<String, Map<String, Double>> factors) implements L
     return f == null ? WeightPolicy.NEUTRAL : f;
   }
 
+  /** The factor published for the endpoint, or NaN when none was (it had no load yet). */
+  public double publishedFactor(String service, String endpointId) {
+    Map<String, Double> ofService = factors.get(service);
+    Double f = ofService == null ? null : ofService.get(endpointId);
+    return f == null ? Double.NaN : f;
+  }
+
   @Override
   public Object factorsOf(String service) {
     Map<String, Double> ofService = factors.get(service);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.llmxds.demo.Demo;
+import dev.llmxds.app.Demo;
 import dev.llmxds.demo.FakeEngine;
 import dev.llmxds.testing.Await;
 import java.nio.charset.StandardCharsets;
@@ -72,8 +72,8 @@ class AdminPageBrowserTest {
       Await.until(
           Duration.ofSeconds(20),
           () ->
-              demo.server().views().fleet().getServices(0).getEndpointsList().stream()
-                  .allMatch(e -> e.hasLoad()),
+              new AdminViews(demo.server())
+                  .fleet().getServices(0).getEndpointsList().stream().allMatch(e -> e.hasLoad()),
           "every demo engine scraped once");
 
       String dom = run(chromium, url, "--dump-dom");

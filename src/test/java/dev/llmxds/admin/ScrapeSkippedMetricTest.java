@@ -26,7 +26,7 @@ class ScrapeSkippedMetricTest {
         TestServers.start(
             TestServers.config(
                 fleet, "admin: {enabled: false}\nload: {interval: 100ms, timeout: 300ms}"))) {
-      String text = new LlmXdsMetrics(app, app.views()).scrape();
+      String text = new LlmXdsMetrics(app, new AdminViews(app)).scrape();
       Matcher m =
           Pattern.compile("(?m)^llmxds_scrapes_skipped_total(\\{[^}]*\\})? ([0-9.E]+)$")
               .matcher(text);

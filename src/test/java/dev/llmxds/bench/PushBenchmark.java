@@ -8,15 +8,21 @@ import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
+import dev.llmxds.reconcile.Snapshots;
 import dev.llmxds.testing.Await;
 import dev.llmxds.weighting.WeightTable;
-import dev.llmxds.xds.ClientKind;
-import dev.llmxds.xds.NodeGroupKey;
-import dev.llmxds.xds.StreamTracker;
-import dev.llmxds.xds.Versions;
-import dev.llmxds.xds.XdsPublisher;
-import dev.llmxds.xds.XdsServer;
+import dev.llmxds.xds.projection.XdsProjection;
+import dev.llmxds.xds.resource.ClientKind;
+import dev.llmxds.xds.resource.NodeGroupKey;
+import dev.llmxds.xds.resource.VersionedResources;
+import dev.llmxds.xds.serve.NodeGroups;
+import dev.llmxds.xds.serve.StreamTracker;
+import dev.llmxds.xds.serve.XdsCache;
+import dev.llmxds.xds.serve.XdsServer;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.serializer.DefaultProtoResourcesSerializer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -55,6 +61,8 @@ import java.util.function.IntConsumer;
  *     [-Dmodes=incremental]</pre>
  */
 public final class PushBenchmark {
+  private static final Duration POLL = Duration.ofMillis(2);
+
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -271,6 +279,80 @@ public final class PushBenchmark {
     }
   }
 
+  /**
+   * The reconciler's publication step ({@link Snapshots}) feeding either llm-xds's cache or
+   * java-control-plane's SimpleCache, which the benchmark builds itself for the comparison.
+   */
+  static final class BenchPublisher {
+    private final Snapshots snapshots;
+    private final XdsCache incremental;
+    private final SimpleCache<NodeGroupKey> simple;
+    private final Set<NodeGroupKey> groups = new HashSet<>();
+    private Map<NodeGroupKey, VersionedResources> published = Map.of();
+    private Fleet fleet = Fleet.EMPTY;
+    private WeightTable weights = WeightTable.EMPTY;
+
+    BenchPublisher(LlmXdsConfig config, boolean useSimple) {
+      this.snapshots = new Snapshots(new XdsProjection(config));
+      this.incremental = useSimple ? null : new XdsCache();
+      this.simple = useSimple ? new SimpleCache<>(NodeGroupKey::of) : null;
+    }
+
+    io.envoyproxy.controlplane.cache.ConfigWatcher watcher() {
+      return incremental != null ? incremental : simple;
+    }
+
+    io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer serializer() {
+      return incremental != null ? incremental.serializer() : new DefaultProtoResourcesSerializer();
+    }
+
+    void streamClosed(long stream) {
+      if (incremental != null) {
+        incremental.forget(stream);
+      }
+    }
+
+    synchronized void publish(Fleet newFleet, WeightTable newWeights) {
+      fleet = newFleet;
+      weights = newWeights;
+      Snapshots.Step step = snapshots.next(fleet, weights, groups, published);
+      published = step.published();
+      step.changed().forEach(this::set);
+    }
+
+    synchronized void ensureGroup(NodeGroupKey group) {
+      groups.add(group);
+      publish(fleet, weights);
+    }
+
+    java.util.Optional<VersionedResources> published(NodeGroupKey group) {
+      synchronized (this) {
+        return java.util.Optional.ofNullable(published.get(group));
+      }
+    }
+
+    private void set(NodeGroupKey group, VersionedResources v) {
+      if (incremental != null) {
+        incremental.set(group, v);
+      } else {
+        var r = v.resources();
+        simple.setSnapshot(
+            group,
+            Snapshot.create(
+                r.clusters(),
+                v.clustersVersion(),
+                r.loadAssignments(),
+                v.endpointsVersion(),
+                r.listeners(),
+                v.listenersVersion(),
+                r.routes(),
+                v.routesVersion(),
+                List.of(),
+                ""));
+      }
+    }
+  }
+
   static List<Row> run(
       String mode,
       int n,
@@ -279,11 +361,21 @@ public final class PushBenchmark {
       Map<String, Double> perStreamKb,
       Map<String, Double> claRatio)
       throws Exception {
-    LlmXdsConfig config =
-        ConfigLoader.parse("xds: {host: 127.0.0.1, port: 0, cache: " + mode + "}", null);
-    XdsPublisher publisher = new XdsPublisher(config, new Versions(java.time.Instant.now()));
-    StreamTracker tracker = new StreamTracker(publisher, Clock.systemUTC());
-    XdsServer server = new XdsServer(config.xds(), publisher, tracker, List.of()).start();
+    LlmXdsConfig config = ConfigLoader.parse("xds: {host: 127.0.0.1, port: 0}", null);
+    BenchPublisher publisher = new BenchPublisher(config, mode.equals("simple"));
+    NodeGroups groups =
+        new NodeGroups(
+            config.xds().groupIdleTimeout(), config.xds().maxNodeGroups(), System::nanoTime);
+    StreamTracker tracker = new StreamTracker(groups, publisher::streamClosed, Clock.systemUTC());
+    XdsServer server =
+        new XdsServer(
+                config.xds(),
+                publisher.watcher(),
+                publisher.serializer(),
+                groups,
+                tracker,
+                List.of())
+            .start();
     publisher.publish(new Synthetic(services, perService).fleet(), WeightTable.EMPTY);
     for (Locality z : ZONES) {
       publisher.ensureGroup(new NodeGroupKey(ClientKind.SIDECAR, z));
@@ -312,7 +404,10 @@ public final class PushBenchmark {
       s.open(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % channels.size())));
     }
     Await.until(
-        Duration.ofMinutes(5), () -> converged(all, publisher, services), "initial convergence");
+        Duration.ofMinutes(5),
+        POLL,
+        () -> converged(all, publisher, services),
+        () -> "initial convergence");
     perStreamKb.put(mode, (heapAfterGc() - heapIdle) / 1024.0 / n);
 
     Synthetic state = new Synthetic(services, perService);
@@ -357,7 +452,8 @@ public final class PushBenchmark {
 
     // every stream reconnects at once
     all.forEach(Stream::close);
-    Await.until(Duration.ofMinutes(1), () -> tracker.nodes().isEmpty(), "streams closed");
+    Await.until(
+        Duration.ofMinutes(1), POLL, () -> tracker.nodes().isEmpty(), () -> "streams closed");
     List<Stream> again = new ArrayList<>();
     long r0 = responses.get();
     long b0 = bytes.get();
@@ -369,7 +465,10 @@ public final class PushBenchmark {
       s.open(AggregatedDiscoveryServiceGrpc.newStub(channels.get(i % channels.size())));
     }
     Await.until(
-        Duration.ofMinutes(5), () -> converged(again, publisher, services), "reconvergence");
+        Duration.ofMinutes(5),
+        POLL,
+        () -> converged(again, publisher, services),
+        () -> "reconvergence");
     double[] lat =
         again.stream()
             .mapToDouble(s -> (s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)
@@ -394,7 +493,7 @@ public final class PushBenchmark {
     return rows;
   }
 
-  private static boolean converged(List<Stream> streams, XdsPublisher publisher, int services) {
+  private static boolean converged(List<Stream> streams, BenchPublisher publisher, int services) {
     for (Stream s : streams) {
       var p = publisher.published(s.group).orElse(null);
       if (p == null
@@ -428,7 +527,7 @@ public final class PushBenchmark {
   }
 
   private static Measured change(
-      XdsPublisher publisher,
+      BenchPublisher publisher,
       List<Stream> streams,
       Synthetic state,
       AtomicLong responses,
@@ -443,7 +542,8 @@ public final class PushBenchmark {
     long t0 = System.nanoTime();
     publisher.publish(fleet, weights);
     double publishMs = (System.nanoTime() - t0) / 1e6;
-    Await.until(Duration.ofMinutes(5), () -> converged(streams, publisher, services), what);
+    Await.until(
+        Duration.ofMinutes(5), POLL, () -> converged(streams, publisher, services), () -> what);
     double[] lat =
         streams.stream()
             .mapToDouble(s -> Math.max(0, s.ackedAt(Resources.V3.ENDPOINT_TYPE_URL) - t0) / 1e6)

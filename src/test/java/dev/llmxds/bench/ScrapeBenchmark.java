@@ -11,8 +11,8 @@ import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
-import dev.llmxds.load.EngineProfile;
 import dev.llmxds.load.Scraper;
+import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.testing.Fixtures;
 import java.lang.management.ManagementFactory;
@@ -221,10 +221,10 @@ public final class ScrapeBenchmark {
   private static void parse(String body, boolean filtered) {
     var e =
         filtered
-            ? PrometheusParser.parse(body, EngineProfile.METRIC_NAMES::contains)
+            ? PrometheusParser.parse(body, EngineProfiles.METRIC_NAMES::contains)
             : PrometheusParser.parse(body);
     if (filtered) {
-      EngineProfile.VLLM.read(e, List.of());
+      EngineProfiles.of(EngineKind.VLLM).read(e, List.of());
     }
   }
 }

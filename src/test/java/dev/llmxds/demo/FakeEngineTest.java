@@ -3,8 +3,9 @@ package dev.llmxds.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
-import dev.llmxds.load.EngineProfile;
+import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.Exposition;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.testing.Await;
@@ -86,8 +87,8 @@ class FakeEngineTest {
     Await.until(Duration.ofSeconds(5), () -> engine.running() == 2, "batch of two running");
     Exposition e = PrometheusParser.parse(get("/metrics").body());
     assertEquals(List.of(), e.errors());
-    assertEquals(EngineProfile.VLLM, EngineProfile.detect(e));
-    EngineLoad load = EngineProfile.VLLM.read(e, List.of("llama"));
+    assertEquals(EngineKind.VLLM, EngineProfiles.detect(e).kind());
+    EngineLoad load = EngineProfiles.of(EngineKind.VLLM).read(e, List.of("llama"));
     assertEquals(2, load.running());
     assertEquals(4, load.waiting());
     assertTrue(load.kvUsage() > 0 && load.kvUsage() < 1);

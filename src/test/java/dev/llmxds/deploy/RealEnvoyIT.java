@@ -48,16 +48,15 @@ class RealEnvoyIT {
       Path bootstrap = dir.resolve("bootstrap.yaml");
       Files.writeString(
           bootstrap,
-          EnvoyBootstrapTest.filled(
-              Path.of("envoy/bootstrap.yaml"),
-              Map.of(
-                  "ENVOY_NODE_ID", "envoy-it",
-                  "ENVOY_CLUSTER", "llm-xds-sidecar",
-                  "ENVOY_REGION", "r1",
-                  "ENVOY_ZONE", "a",
-                  "ENVOY_ADMIN_ADDRESS", "0.0.0.0",
-                  "LLMXDS_HOST", "host.testcontainers.internal",
-                  "LLMXDS_PORT", Integer.toString(server.xdsPort()))));
+          EnvoyBootstraps.render(
+                  Map.of(
+                      "ENVOY_NODE_ID", "envoy-it",
+                      "ENVOY_CLUSTER", "llm-xds-sidecar",
+                      "ENVOY_REGION", "r1",
+                      "ENVOY_ZONE", "a",
+                      "ENVOY_ADMIN_ADDRESS", "0.0.0.0",
+                      "LLMXDS_HOSTS", "host.testcontainers.internal:" + server.xdsPort()))
+              .yaml());
       try (GenericContainer<?> envoy =
           new GenericContainer<>("envoyproxy/envoy:v1.32-latest")
               .withCopyFileToContainer(
@@ -84,7 +83,7 @@ class RealEnvoyIT {
               }
             },
             "Envoy's /clusters lists llm-xds's endpoints");
-        assertTrue(server.tracker().totalNacks() == 0, "Envoy accepted every resource");
+        assertTrue(server.streams().totalNacks() == 0, "Envoy accepted every resource");
       }
     }
   }

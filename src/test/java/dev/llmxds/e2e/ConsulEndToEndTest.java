@@ -12,9 +12,9 @@ import dev.llmxds.testing.XdsClients;
 import dev.llmxds.testing.consul.ConsulControl;
 import dev.llmxds.testing.consul.ConsulControl.Registration;
 import dev.llmxds.testing.consul.ConsulDouble;
-import dev.llmxds.xds.ClientKind;
-import dev.llmxds.xds.NodeGroupKey;
-import dev.llmxds.xds.NodeStatus;
+import dev.llmxds.xds.resource.ClientKind;
+import dev.llmxds.xds.resource.NodeGroupKey;
+import dev.llmxds.xds.serve.NodeStatus;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +96,7 @@ class ConsulEndToEndTest {
   }
 
   private String ackedEds() {
-    return server.tracker().nodes().stream()
+    return server.streams().nodes().stream()
         .filter(n -> n.nodeId().equals("client-a"))
         .map(n -> n.types().get("eds"))
         .filter(t -> t != null)
@@ -143,13 +143,13 @@ class ConsulEndToEndTest {
 
     var cla =
         server
-            .publisher()
-            .published(new NodeGroupKey(ClientKind.PROXYLESS, Locality.of("r1", "a")))
-            .orElseThrow()
+            .published()
+            .groups()
+            .get(new NodeGroupKey(ClientKind.PROXYLESS, Locality.of("r1", "a")))
             .resources()
             .loadAssignments()
             .get(0);
     assertEquals(1, cla.getEndpointsCount(), "only zone c is left");
-    assertEquals(0, server.tracker().totalNacks());
+    assertEquals(0, server.streams().totalNacks());
   }
 }

@@ -3,6 +3,7 @@ package dev.llmxds.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmxds.admin.AdminViews;
 import dev.llmxds.app.LlmXds;
 import dev.llmxds.demo.EngineModel;
 import dev.llmxds.demo.FakeEngine;
@@ -10,8 +11,8 @@ import dev.llmxds.fleet.Locality;
 import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.TestServers;
-import dev.llmxds.xds.ClientKind;
-import dev.llmxds.xds.NodeGroupKey;
+import dev.llmxds.xds.resource.ClientKind;
+import dev.llmxds.xds.resource.NodeGroupKey;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,7 @@ class DynamicWeightsTest {
   /** Published endpoint weight by port, as a flat-view node receives it. */
   private Map<Integer, Integer> weights() {
     Map<Integer, Integer> out = new TreeMap<>();
-    var cla = server.publisher().published(FLAT).orElseThrow().resources().loadAssignments().get(0);
+    var cla = server.published().groups().get(FLAT).resources().loadAssignments().get(0);
     for (var group : cla.getEndpointsList()) {
       for (LbEndpoint e : group.getLbEndpointsList()) {
         out.put(
@@ -90,7 +91,11 @@ class DynamicWeightsTest {
                 load: {interval: 100ms, timeout: 500ms}
                 weights: {publishInterval: 200ms, smoothing: 200ms, staleAfter: 500ms, staleHalfLife: 300ms, speedRange: 1}
                 """));
-    server.publisher().ensureGroup(FLAT);
+    server.nodeGroups().acquire(FLAT); // a flat-view node, held for the test
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> server.published().groups().containsKey(FLAT),
+        "the flat view published");
 
     for (int i = 0; i < 40; i++) {
       busy.submit(50, 100_000); // 4 running, 36 waiting for a long time
@@ -115,7 +120,7 @@ class DynamicWeightsTest {
         Duration.ofSeconds(15),
         () -> weights().get(busy.port()) == 200,
         () -> "stopped engine decays to its static weight (200): " + weights());
-    assertTrue(server.loadBook().get("llama", "127.0.0.1:" + busy.port()).lastError() != null);
+    assertTrue(server.load("llama", "127.0.0.1:" + busy.port()).lastError() != null);
   }
 
   @Test
@@ -145,7 +150,11 @@ class DynamicWeightsTest {
                 load: {interval: 200ms, timeout: 500ms}
                 weights: {publishInterval: 200ms, speedSmoothing: 1s, deadband: 0.02}
                 """));
-    server.publisher().ensureGroup(FLAT);
+    server.nodeGroups().acquire(FLAT); // a flat-view node, held for the test
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> server.published().groups().containsKey(FLAT),
+        "the flat view published");
     for (FakeEngine e : new FakeEngine[] {idle, light, fast}) {
       for (int i = 0; i < 8; i++) {
         e.submit(50, 1_000_000); // the same full batch of 8 on each, nothing waiting
@@ -162,9 +171,10 @@ class DynamicWeightsTest {
         },
         () -> "weights of the 0.5x, 1x and 2x GPUs in the ratio 1:2:4 within 15 %: " + weights());
     var shown = new TreeMap<Integer, Double>();
-    server.views().fleet().getServices(0).getEndpointsList().stream()
-        .filter(e -> e.getLoad().hasDecodeTokensPerSecond())
-        .forEach(e -> shown.put(e.getPort(), e.getLoad().getDecodeTokensPerSecond()));
+    new AdminViews(server)
+        .fleet().getServices(0).getEndpointsList().stream()
+            .filter(e -> e.getLoad().hasDecodeTokensPerSecond())
+            .forEach(e -> shown.put(e.getPort(), e.getLoad().getDecodeTokensPerSecond()));
     assertEquals(3, shown.size(), "the admin view shows each engine's decode rate: " + shown);
     assertTrue(
         shown.get(fast.port()) > shown.get(idle.port()), "faster GPU, higher rate: " + shown);

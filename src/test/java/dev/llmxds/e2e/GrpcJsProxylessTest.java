@@ -9,10 +9,11 @@ import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
 import dev.llmxds.testing.GrpcJsClient;
+import dev.llmxds.testing.Streams;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
-import dev.llmxds.xds.ClientKind;
-import dev.llmxds.xds.NodeStatus;
+import dev.llmxds.xds.resource.ClientKind;
+import dev.llmxds.xds.serve.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,11 +88,11 @@ class GrpcJsProxylessTest {
 
   /** Fails at once, with the client's reason, if grpc-js NACKed anything. */
   private void assertNoNack() {
-    if (server.tracker().totalNacks() == 0) {
+    if (server.streams().totalNacks() == 0) {
       return;
     }
     StringBuilder why = new StringBuilder("grpc-js NACKed llm-xds's resources:");
-    for (NodeStatus n : server.tracker().nodes()) {
+    for (NodeStatus n : server.streams().nodes()) {
       n.types()
           .forEach(
               (type, t) -> {
@@ -164,10 +165,10 @@ class GrpcJsProxylessTest {
         CONVERGE,
         () -> {
           assertNoNack();
-          return server.tracker().nodes().stream().allMatch(NodeStatus::fullyAcked);
+          return server.streams().nodes().stream().allMatch(Streams::fullyAcked);
         },
-        () -> "every version sent is ACKed: " + server.tracker().nodes());
-    List<NodeStatus> nodes = server.tracker().nodes();
+        () -> "every version sent is ACKed: " + server.streams().nodes());
+    List<NodeStatus> nodes = server.streams().nodes();
     assertEquals(1, nodes.size(), nodes.toString());
     NodeStatus n = nodes.get(0);
     assertEquals("js-client-a", n.nodeId());
@@ -177,7 +178,7 @@ class GrpcJsProxylessTest {
     for (Map.Entry<String, NodeStatus.TypeStatus> t : n.types().entrySet()) {
       assertEquals(t.getValue().responses(), t.getValue().acks(), t.getKey() + " all ACKed");
     }
-    assertEquals(0, server.tracker().totalNacks());
+    assertEquals(0, server.streams().totalNacks());
   }
 
   @Test

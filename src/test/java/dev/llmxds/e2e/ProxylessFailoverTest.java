@@ -7,10 +7,11 @@ import dev.llmxds.app.LlmXds;
 import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
+import dev.llmxds.testing.Streams;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.testing.XdsClients;
-import dev.llmxds.xds.NodeStatus;
+import dev.llmxds.xds.serve.NodeStatus;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,9 +122,9 @@ class ProxylessFailoverTest {
 
     Await.until(
         CONVERGE,
-        () -> server.tracker().nodes().stream().allMatch(NodeStatus::fullyAcked),
-        () -> "every version sent is ACKed: " + server.tracker().nodes());
-    List<NodeStatus> nodes = server.tracker().nodes();
+        () -> server.streams().nodes().stream().allMatch(Streams::fullyAcked),
+        () -> "every version sent is ACKed: " + server.streams().nodes());
+    List<NodeStatus> nodes = server.streams().nodes();
     assertEquals(
         Set.of("client-a", "client-b"),
         nodes.stream().map(NodeStatus::nodeId).collect(Collectors.toSet()));
@@ -131,7 +132,7 @@ class ProxylessFailoverTest {
       assertEquals(Set.of("lds", "cds", "eds"), n.types().keySet(), n.toString());
       assertTrue(n.types().get("eds").responses() >= 4, "each change reached " + n.nodeId());
     }
-    assertEquals(0, server.tracker().totalNacks());
+    assertEquals(0, server.streams().totalNacks());
   }
 
   @Test
@@ -145,7 +146,7 @@ class ProxylessFailoverTest {
     awaitZone(inC, "a");
     writeFleet(zone -> "healthy");
     awaitZone(inC, "c");
-    assertEquals(0, server.tracker().totalNacks());
+    assertEquals(0, server.streams().totalNacks());
   }
 
   @Test

@@ -21,8 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,6 +164,114 @@ class ScraperTest {
     Await.until(Duration.ofSeconds(5), () -> !outcomes.isEmpty(), "first scrape");
     scraper.update(Fleet.EMPTY);
     assertEquals(0, scraper.stats().targets());
+  }
+
+  @Test
+  void anEngineNamedByTwoServicesIsScrapedOnceAndEachGetsItsWholeLoad() {
+    // one vLLM serving two LoRA adapters, each routed as its own service: vLLM labels every series
+    // with its one served name, so the series are the engine's whole load for both services
+    AtomicInteger requests =
+        countingEngine(
+            "/shared",
+            """
+            vllm:num_requests_running{engine="0",model_name="base"} 6
+            vllm:num_requests_waiting{engine="0",model_name="base"} 2
+            vllm:kv_cache_usage_perc{engine="0",model_name="base"} 0.5
+            """);
+    Map<String, List<Object>> reports = new ConcurrentHashMap<>();
+    try (Scraper shared = reportingPerService(reports)) {
+      Endpoint engine = endpoint(http.getAddress().getPort(), 0, "/shared", EngineKind.AUTO);
+      shared.update(
+          Fleet.of(
+              List.of(
+                  new InferenceService("adapter-a", List.of("adapter-a"), List.of(engine)),
+                  new InferenceService("adapter-b", List.of("adapter-b"), List.of(engine)))));
+      assertEquals(1, shared.stats().targets());
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> count(reports, "adapter-a") >= 5 && count(reports, "adapter-b") >= 5,
+          () -> "both services fed: " + reports);
+    }
+    // every scrape feeds both services; at most one request per engine is still unanswered
+    int scrapes = Math.min(count(reports, "adapter-a"), count(reports, "adapter-b"));
+    assertTrue(requests.get() <= scrapes + 2, requests.get() + " requests for " + reports);
+    for (String service : List.of("adapter-a", "adapter-b")) {
+      assertEquals(
+          Set.of(new EngineLoad(6, 2, 0.5)), Set.copyOf(reports.get(service)), "engine's load");
+    }
+  }
+
+  @Test
+  void servicesNamingDifferentModelsOfOneMetricsEndpointGetTheirOwnSeriesFromOneScrape() {
+    // a body carrying two models' series (several engines behind one metrics port) is still split
+    // by the service's model names, as before; it is fetched once for both
+    AtomicInteger requests =
+        countingEngine(
+            "/two-models",
+            """
+            vllm:num_requests_running{model_name="a"} 4
+            vllm:num_requests_running{model_name="b"} 40
+            vllm:num_requests_waiting{model_name="a"} 1
+            vllm:num_requests_waiting{model_name="b"} 10
+            """);
+    Map<String, List<Object>> reports = new ConcurrentHashMap<>();
+    try (Scraper shared = reportingPerService(reports)) {
+      Endpoint engine = endpoint(http.getAddress().getPort(), 0, "/two-models", EngineKind.VLLM);
+      shared.update(
+          Fleet.of(
+              List.of(
+                  new InferenceService("svc-a", List.of("a"), List.of(engine)),
+                  new InferenceService("svc-b", List.of("b"), List.of(engine)))));
+      assertEquals(1, shared.stats().targets());
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> count(reports, "svc-a") >= 3 && count(reports, "svc-b") >= 3,
+          () -> "both services fed: " + reports);
+    }
+    int scrapes = Math.min(count(reports, "svc-a"), count(reports, "svc-b"));
+    assertTrue(requests.get() <= scrapes + 2, requests.get() + " requests for " + reports);
+    assertEquals(Set.of(new EngineLoad(4, 1, Double.NaN)), Set.copyOf(reports.get("svc-a")));
+    assertEquals(Set.of(new EngineLoad(40, 10, Double.NaN)), Set.copyOf(reports.get("svc-b")));
+  }
+
+  /** Serves {@code body} on {@code path} and counts the requests for it. */
+  private AtomicInteger countingEngine(String path, String body) {
+    AtomicInteger requests = new AtomicInteger();
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    http.createContext(
+        path,
+        ex -> {
+          requests.incrementAndGet();
+          ex.sendResponseHeaders(200, bytes.length);
+          ex.getResponseBody().write(bytes);
+          ex.close();
+        });
+    return requests;
+  }
+
+  /** A scraper on a 50 ms cycle whose outcomes (loads or errors) are kept per service. */
+  private static Scraper reportingPerService(Map<String, List<Object>> reports) {
+    LoadConfig config = new LoadConfig(true, Duration.ofMillis(50), Duration.ofSeconds(1), 4, 4096);
+    return new Scraper(
+        config,
+        new Scraper.Listener() {
+          @Override
+          public void onLoad(
+              String service, String id, EngineLoad load, EngineKind engine, long nanos) {
+            reports.computeIfAbsent(service, k -> new CopyOnWriteArrayList<>()).add(load);
+          }
+
+          @Override
+          public void onFailure(String service, String id, String error) {
+            reports.computeIfAbsent(service, k -> new CopyOnWriteArrayList<>()).add(error);
+          }
+        },
+        System::nanoTime);
+  }
+
+  private static int count(Map<String, List<Object>> reports, String service) {
+    List<Object> r = reports.get(service);
+    return r == null ? 0 : r.size();
   }
 
   @Test

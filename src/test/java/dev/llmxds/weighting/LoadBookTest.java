@@ -1,6 +1,7 @@
 package dev.llmxds.weighting;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.fleet.Endpoint;
@@ -11,6 +12,7 @@ import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Speeds are compared within a service: same queue, weights in the ratio of the speeds. */
@@ -43,7 +45,7 @@ class LoadBookTest {
       }
       book.record("llm", endpoints.get(5).id(), new EngineLoad(8, 2, 0.4), "tgi", t * S);
     }
-    WeightTable table = book.table(fleet, 30 * S);
+    WeightTable table = book.table(fleet, WeightTable.EMPTY, 30 * S);
     double median = table.factor("llm", endpoints.get(1).id());
     assertEquals(0.5, table.factor("llm", endpoints.get(0).id()) / median, 1e-9);
     assertEquals(2.0, table.factor("llm", endpoints.get(3).id()) / median, 1e-9);
@@ -65,8 +67,9 @@ class LoadBookTest {
       book.record("llm", boaster.id(), new EngineLoad(8, 0, 0.4, 400.0 * 8 * t), "vllm", t * S);
       book.record("llm", draining.id(), new EngineLoad(8, 0, 0.4, 900.0 * 8 * t), "vllm", t * S);
     }
-    WeightTable table = book.table(fleet, 5 * S);
-    double congestion = new WeightPolicy(WeightsConfig.DEFAULT).factor(2, 0.4);
+    WeightTable table = book.table(fleet, WeightTable.EMPTY, 5 * S);
+    WeightPolicy policy = new WeightPolicy(WeightsConfig.DEFAULT);
+    double congestion = policy.settle(Double.NaN, policy.factor(2, 0.4)); // on the grid
     assertEquals(
         congestion,
         table.factor("llm", honest.id()),
@@ -77,5 +80,27 @@ class LoadBookTest {
         table.factor("llm", boaster.id()),
         1e-9,
         "a boaster gets at most speedRange times the reference");
+  }
+
+  @Test
+  void theTableIsAQueryHeldWithinTheDeadbandOfWhatWasPublished() {
+    LoadBook book = new LoadBook(new WeightPolicy(WeightsConfig.DEFAULT));
+    Endpoint e = endpoint(9000);
+    Fleet fleet = Fleet.of(List.of(new InferenceService("llm", List.of("m"), List.of(e))));
+    book.record("llm", e.id(), new EngineLoad(8, 0, 0.4), "vllm", 0);
+    WeightTable fresh = book.table(fleet, WeightTable.EMPTY, S);
+    assertEquals(fresh, book.table(fleet, WeightTable.EMPTY, S), "asking twice changes nothing");
+
+    double candidate = fresh.factor("llm", e.id()); // on the grid: first publication
+    double nearby = candidate * 1.1; // within the 25 % deadband
+    WeightTable published = new WeightTable(Map.of("llm", Map.of(e.id(), nearby)));
+    assertEquals(nearby, book.table(fleet, published, S).factor("llm", e.id()), "held");
+    double far = candidate * 2;
+    WeightTable old = new WeightTable(Map.of("llm", Map.of(e.id(), far)));
+    double moved = book.table(fleet, old, S).factor("llm", e.id());
+    assertTrue(Math.abs(Math.log(moved / candidate)) <= Math.log(2) / 6 + 1e-12, "moved");
+
+    book.retain(Fleet.EMPTY);
+    assertEquals(null, book.get("llm", e.id()), "retain forgets endpoints that left");
   }
 }

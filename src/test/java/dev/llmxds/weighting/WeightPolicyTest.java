@@ -72,10 +72,81 @@ class WeightPolicyTest {
 
   @Test
   void aRealChangeGetsThroughTheDeadband() {
-    double published = policy.factor(2, 0.3);
+    double published = policy.settle(Double.NaN, policy.factor(2, 0.3));
     double busy = policy.factor(20, 0.3);
-    assertEquals(busy, policy.settle(published, busy));
+    double moved = policy.settle(published, busy);
+    assertTrue(Math.abs(step(moved) - step(busy)) <= 0.5 + 1e-9, moved + " " + busy);
     assertEquals(published, policy.settle(published, published * 1.05));
+  }
+
+  /** The step index of a published factor on the default grid, 2^(1/3) a step. */
+  private static double step(double factor) {
+    return Math.log(factor) / (Math.log(2) / 3);
+  }
+
+  @Test
+  void publishedFactorsLieOnTheLogGridWithinHalfAStepOfTheCandidate() {
+    Random random = new Random(7);
+    for (int i = 0; i < 10_000; i++) {
+      double candidate = Math.exp(random.nextGaussian());
+      double first = policy.settle(Double.NaN, candidate);
+      assertEquals(Math.rint(step(first)), step(first), 1e-9, "on the grid: " + first);
+      assertTrue(Math.abs(step(first) - step(candidate)) <= 0.5 + 1e-9, candidate + " " + first);
+    }
+    assertEquals(1.0, policy.settle(Double.NaN, 1.04), "neutral is a grid point");
+  }
+
+  @Test
+  void aPublishedStepMovesOnlyPastItsBoundaryPlusTheHysteresis() {
+    double published = policy.settle(Double.NaN, 1.0); // step 0
+    double up = Math.pow(2, 1 / 3.0);
+    double inside = Math.pow(up, 0.5 + 0.25 - 0.01); // past the boundary, within hysteresis
+    double beyond = Math.pow(up, 0.5 + 0.25 + 0.01);
+    assertEquals(published, policy.settle(published, inside));
+    assertEquals(up, policy.settle(published, beyond), 1e-12);
+    assertEquals(published, policy.settle(published, 1 / inside));
+    assertEquals(1 / up, policy.settle(published, 1 / beyond), 1e-12);
+    assertEquals(2.0, policy.settle(Double.NaN, 2.0), 1e-12, "doublings are grid points");
+    assertEquals(0.25, policy.settle(Double.NaN, 0.25), 1e-12);
+  }
+
+  @Test
+  void twoReplicasWithSlightlyDifferentCandidatesPublishTheSameStepMostOfTheTime() {
+    // the same load seen by two replicas: candidates that differ by a few percent, and histories
+    // that differ; they disagree only while a candidate sits at a step boundary
+    Random random = new Random(11);
+    int differ = 0;
+    int maxSteps = 0;
+    double a = Double.NaN;
+    double b = Double.NaN;
+    double load = 1.0;
+    int n = 100_000;
+    double oldA = Double.NaN; // the previous rule: a 25 % deadband around each replica's own value
+    double oldB = Double.NaN;
+    int oldDiffer = 0;
+    for (int i = 0; i < n; i++) {
+      load *= Math.exp(random.nextGaussian() * 0.02); // a slow random walk of the true factor
+      load = Math.min(8, Math.max(0.125, load));
+      double seenA = load * Math.exp(random.nextGaussian() * 0.03);
+      double seenB = load * Math.exp(random.nextGaussian() * 0.03);
+      a = policy.settle(a, seenA);
+      b = policy.settle(b, seenB);
+      oldA = Double.isNaN(oldA) || Math.abs(seenA - oldA) / oldA > 0.25 ? seenA : oldA;
+      oldB = Double.isNaN(oldB) || Math.abs(seenB - oldB) / oldB > 0.25 ? seenB : oldB;
+      if (oldA != oldB) {
+        oldDiffer++;
+      }
+      if (a != b) {
+        differ++;
+        maxSteps = Math.max(maxSteps, (int) Math.round(Math.abs(step(a) - step(b))));
+      }
+    }
+    System.out.printf(
+        "replica agreement: differ in %.1f %% of %d ticks, at most %d step (deadband alone: %.1f"
+            + " %%)%n",
+        100.0 * differ / n, n, maxSteps, 100.0 * oldDiffer / n);
+    assertTrue(maxSteps <= 1, "never more than one step apart: " + maxSteps);
+    assertTrue(differ < n * 0.25, "the same step most of the time: differ " + differ + "/" + n);
   }
 
   @Test

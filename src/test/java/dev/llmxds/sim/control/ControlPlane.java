@@ -3,11 +3,12 @@ package dev.llmxds.sim.control;
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.EndpointHealth;
+import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.fleet.Locality;
-import dev.llmxds.load.EngineProfile;
+import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.sim.engine.SimEngine;
 import dev.llmxds.sim.envoy.MergeWindow;
@@ -55,6 +56,7 @@ public final class ControlPlane implements WeightSource {
   private final List<SimEngine> engines;
   private final boolean formula;
   private final LoadBook book;
+  private WeightTable lastTable = WeightTable.EMPTY;
   private final Fleet fleet;
   private final int[] published;
   private final int[][] received;
@@ -173,8 +175,9 @@ public final class ControlPlane implements WeightSource {
 
   private void record(SimEngine e, String body) {
     EngineLoad load =
-        EngineProfile.VLLM.read(
-            PrometheusParser.parse(body, EngineProfile.METRIC_NAMES::contains), List.of("m"));
+        EngineProfiles.of(EngineKind.VLLM)
+            .read(
+                PrometheusParser.parse(body, EngineProfiles.METRIC_NAMES::contains), List.of("m"));
     connections[e.id] = load.running() + load.waiting();
     book.record("llm", "127.0.0.1:" + (10_000 + e.id), load, "vllm", clock.nanos());
   }
@@ -215,7 +218,8 @@ public final class ControlPlane implements WeightSource {
   }
 
   private int[] llmXdsWeights() {
-    WeightTable table = book.table(fleet, clock.nanos());
+    WeightTable table = book.table(fleet, lastTable, clock.nanos());
+    lastTable = table;
     int[] w = new int[engines.size()];
     for (SimEngine e : engines) {
       w[e.id] = EndpointWeights.weight(1, table.factor("llm", "127.0.0.1:" + (10_000 + e.id)));
