@@ -78,8 +78,26 @@ import java.util.List;
  *       the simulator's cost moderate.
  * </ul>
  *
- * <p>Left out: prefix caching (on by default in vLLM: a recomputed or repeated prompt may hit
- * cached blocks), EOS stops, speculative decoding, priority scheduling, async scheduling, the
+ * <p><b>Prefix caching</b> (off unless built with {@link #EngineModel(Spec, boolean)}; vLLM turns
+ * it on by default). Modelled on {@code vllm/v1/core/kv_cache_manager.py} ({@code
+ * get_computed_blocks}, {@code allocate_slots}, {@code free}) and {@code
+ * vllm/v1/core/block_pool.py} ({@code cache_full_blocks}, {@code get_new_blocks}, {@code touch},
+ * {@code free_blocks}, {@code get_usage}): a block that is full gets a hash of its tokens chained
+ * to its parent's and is registered in a hash → block map as it is scheduled; a block whose last
+ * holder frees it goes to the tail of the free queue (a request's blocks tail first, so tail blocks
+ * are evicted first) but keeps its hash; new blocks are taken from the head of the free queue and
+ * lose their hash then (LRU eviction). A waiting request first looks up the longest run of its
+ * leading full blocks in the map, up to {@code tokens - 1} (the last token is always recomputed),
+ * takes those blocks (out of the free queue if nobody held them) and starts with them computed, so
+ * its prefill skips them; the full-sequence admission check counts the blocks it must still
+ * allocate plus the cached ones it takes out of the free queue. Cached free blocks count as free in
+ * {@link #kvUsage()}, as in vLLM. Token contents are not modelled: a request's {@link Prefix} says
+ * which of its blocks are a shared prompt (e.g. a system prompt) and which belong to its own token
+ * stream (a conversation, whose earlier turns and answers are the prefix of the next turn). Not
+ * modelled: several blocks with the same hash (vLLM keeps both; here the second is not registered),
+ * hit statistics of preempted requests (not counted).
+ *
+ * <p>Left out: EOS stops, speculative decoding, priority scheduling, async scheduling, the
  * admission watermark and the long prefill threshold (both 0, off, by default) and {@code
  * max_model_len}.
  */
@@ -139,12 +157,41 @@ public final class EngineModel {
     }
   }
 
-  /** A completion request: prompt length and how many tokens to generate. */
-  public record Request(long id, int promptTokens, int maxTokens) {
+  /**
+   * A completion request: prompt length and how many tokens to generate, and (for prefix caching)
+   * what its tokens are.
+   *
+   * @param prefix the identity of its tokens, or null: nothing of it is cached or hit
+   */
+  public record Request(long id, int promptTokens, int maxTokens, Prefix prefix) {
     public Request {
       if (promptTokens < 1 || maxTokens < 1) {
         throw new IllegalArgumentException("promptTokens and maxTokens must be at least 1");
       }
+    }
+
+    public Request(long id, int promptTokens, int maxTokens) {
+      this(id, promptTokens, maxTokens, null);
+    }
+  }
+
+  /**
+   * What a request's tokens are, block by block: its first {@code sharedTokens} tokens are the
+   * shared prompt {@code shared} (the same tokens in every request that names it), the rest are the
+   * token stream {@code stream} (a conversation: every turn's prompt is the previous turn's prompt
+   * and answer plus a new message).
+   */
+  public record Prefix(long shared, int sharedTokens, long stream) {
+    /** The hash of full block {@code index} (its tokens and, through the identity, its parents). */
+    long blockHash(int index, int blockSize) {
+      long key =
+          (long) (index + 1) * blockSize <= sharedTokens
+              ? shared * 0x9E3779B97F4A7C15L
+              : ~stream * 0xC2B2AE3D27D4EB4FL;
+      long h = key ^ (index * 0xFF51AFD7ED558CCDL);
+      h ^= h >>> 33;
+      h *= 0xC4CEB9FE1A85EC53L;
+      return h ^ (h >>> 29);
     }
   }
 
@@ -172,6 +219,9 @@ public final class EngineModel {
     int computed; // tokens whose KV is in the cache
     int blocks;
     int scheduled; // tokens scheduled in the current step
+    int[] blockIds; // with prefix caching: the blocks it holds, in order
+    int hashedBlocks; // with prefix caching: how many of them are full and registered
+    boolean admitted; // it was admitted once (later admissions are after a preemption)
 
     Live(Request request) {
       this.request = request;
@@ -192,9 +242,40 @@ public final class EngineModel {
   private long generationTokensTotal;
   private long preemptionsTotal;
 
+  // prefix caching only (see the class comment): per block its holders and hash, the free queue
+  // as a doubly linked list (head = next to evict), and the hash → block map
+  private final boolean prefixCaching;
+  private int[] refCount;
+  private long[] blockHash;
+  private boolean[] hashed;
+  private int[] prevFree;
+  private int[] nextFree;
+  private java.util.HashMap<Long, Integer> cachedBlocks;
+  private long prefixQueriedTokens;
+  private long prefixHitTokens;
+
   public EngineModel(Spec spec) {
+    this(spec, false);
+  }
+
+  /** An engine with vLLM's automatic prefix caching on or off. */
+  public EngineModel(Spec spec, boolean prefixCaching) {
     this.spec = spec;
     this.freeBlocks = spec.kvCacheBlocks();
+    this.prefixCaching = prefixCaching;
+    if (prefixCaching) {
+      int n = spec.kvCacheBlocks();
+      refCount = new int[n];
+      blockHash = new long[n];
+      hashed = new boolean[n];
+      prevFree = new int[n + 1]; // index n is the list's sentinel
+      nextFree = new int[n + 1];
+      for (int i = 0; i <= n; i++) {
+        prevFree[i] = i == 0 ? n : i - 1;
+        nextFree[i] = i == n ? 0 : i + 1;
+      }
+      cachedBlocks = new java.util.HashMap<>();
+    }
   }
 
   public Spec spec() {
@@ -262,6 +343,30 @@ public final class EngineModel {
     return preemptionsTotal;
   }
 
+  /** Prompt tokens looked up in the prefix cache (first admissions only). */
+  public long prefixQueriedTokens() {
+    return prefixQueriedTokens;
+  }
+
+  /** Prompt tokens found in the prefix cache (first admissions only). */
+  public long prefixHitTokens() {
+    return prefixHitTokens;
+  }
+
+  /** How many of {@code r}'s prompt tokens the prefix cache holds now (0 without caching). */
+  public int cachedTokens(Request r) {
+    if (!prefixCaching || r.prefix() == null) {
+      return 0;
+    }
+    int blocks = 0;
+    int max = (r.promptTokens() - 1) / spec.blockSize();
+    while (blocks < max
+        && cachedBlocks.containsKey(r.prefix().blockHash(blocks, spec.blockSize()))) {
+      blocks++;
+    }
+    return blocks * spec.blockSize();
+  }
+
   private int blocksFor(int tokens) {
     return (tokens + spec.blockSize() - 1) / spec.blockSize();
   }
@@ -273,15 +378,107 @@ public final class EngineModel {
       return false;
     }
     if (needed > 0) {
-      l.blocks += needed;
+      if (prefixCaching) {
+        for (int i = 0; i < needed; i++) {
+          int b = nextFree[spec.kvCacheBlocks()]; // the head of the free queue
+          unlinkFree(b);
+          if (hashed[b]) { // evicted from the cache
+            cachedBlocks.remove(blockHash[b]);
+            hashed[b] = false;
+          }
+          refCount[b] = 1;
+          hold(l, b);
+        }
+      } else {
+        l.blocks += needed;
+      }
       freeBlocks -= needed;
+    }
+    if (prefixCaching) {
+      cacheFullBlocks(l, tokens);
     }
     return true;
   }
 
   private void release(Live l) {
+    if (prefixCaching) {
+      for (int i = l.blocks - 1; i >= 0; i--) { // tail first: evicted first
+        int b = l.blockIds[i];
+        if (--refCount[b] == 0) {
+          linkFreeTail(b);
+          freeBlocks++;
+        }
+      }
+      l.blocks = 0;
+      l.hashedBlocks = 0;
+      return;
+    }
     freeBlocks += l.blocks;
     l.blocks = 0;
+  }
+
+  /** Appends {@code block} to the blocks {@code l} holds. */
+  private void hold(Live l, int block) {
+    if (l.blockIds == null) {
+      l.blockIds =
+          new int[Math.max(4, blocksFor(l.request.promptTokens() + l.request.maxTokens()))];
+    } else if (l.blocks == l.blockIds.length) {
+      l.blockIds = java.util.Arrays.copyOf(l.blockIds, l.blockIds.length * 2);
+    }
+    l.blockIds[l.blocks++] = block;
+  }
+
+  /**
+   * Registers {@code l}'s full blocks among its first {@code tokens} tokens (vLLM caches them as
+   * they are scheduled).
+   */
+  private void cacheFullBlocks(Live l, int tokens) {
+    if (l.request.prefix() == null) {
+      return;
+    }
+    int full = Math.min(tokens, l.tokens()) / spec.blockSize();
+    for (int i = l.hashedBlocks; i < full && i < l.blocks; i++) {
+      int b = l.blockIds[i];
+      long h = l.request.prefix().blockHash(i, spec.blockSize());
+      if (!hashed[b] && !cachedBlocks.containsKey(h)) {
+        cachedBlocks.put(h, b);
+        blockHash[b] = h;
+        hashed[b] = true;
+      }
+      l.hashedBlocks = i + 1;
+    }
+  }
+
+  private void unlinkFree(int b) {
+    nextFree[prevFree[b]] = nextFree[b];
+    prevFree[nextFree[b]] = prevFree[b];
+  }
+
+  private void linkFreeTail(int b) {
+    int sentinel = spec.kvCacheBlocks();
+    int tail = prevFree[sentinel];
+    nextFree[tail] = b;
+    prevFree[b] = tail;
+    nextFree[b] = sentinel;
+    prevFree[sentinel] = b;
+  }
+
+  /** The cached blocks of {@code l}'s longest prefix hit, up to {@code tokens - 1} tokens. */
+  private int[] lookup(Live l) {
+    if (l.request.prefix() == null) {
+      return new int[0];
+    }
+    int max = (l.tokens() - 1) / spec.blockSize();
+    int[] hit = new int[max];
+    int n = 0;
+    while (n < max) {
+      Integer b = cachedBlocks.get(l.request.prefix().blockHash(n, spec.blockSize()));
+      if (b == null) {
+        break;
+      }
+      hit[n++] = b;
+    }
+    return java.util.Arrays.copyOf(hit, n);
   }
 
   /** Runs one engine step. Call only when not {@link #idle()}. */
@@ -319,9 +516,12 @@ public final class EngineModel {
     if (preempted.isEmpty()) {
       while (!waiting.isEmpty() && budget > 0 && running.size() < spec.maxNumSeqs()) {
         Live l = waiting.peek();
+        if (prefixCaching && !admitFromCache(l)) {
+          break;
+        }
         int n = Math.min(l.tokens() - l.computed, budget);
         // admitted only if all its tokens would fit now, though only the chunk is allocated
-        if (blocksFor(l.tokens()) > freeBlocks || !allocate(l, l.computed + n)) {
+        if (blocksFor(l.tokens()) - l.blocks > freeBlocks || !allocate(l, l.computed + n)) {
           break;
         }
         waiting.poll();
@@ -369,6 +569,38 @@ public final class EngineModel {
     }
     return new Step(
         Math.round(ms * 1_000_000), first, tokens, finished, preempted, tokensScheduled);
+  }
+
+  /**
+   * Takes {@code l}'s prefix hit (a waiting request holds no blocks) if the full-sequence check
+   * passes with it: the blocks still to allocate plus the hit blocks nobody holds must be free.
+   */
+  private boolean admitFromCache(Live l) {
+    int[] hit = lookup(l);
+    int evictable = 0;
+    for (int b : hit) {
+      if (refCount[b] == 0) {
+        evictable++;
+      }
+    }
+    if (blocksFor(l.tokens()) - hit.length + evictable > freeBlocks) {
+      return false;
+    }
+    if (!l.admitted) {
+      l.admitted = true;
+      prefixQueriedTokens += l.request.promptTokens();
+      prefixHitTokens += (long) hit.length * spec.blockSize();
+    }
+    for (int b : hit) {
+      if (refCount[b]++ == 0) {
+        unlinkFree(b);
+        freeBlocks--;
+      }
+      hold(l, b);
+    }
+    l.hashedBlocks = hit.length;
+    l.computed = hit.length * spec.blockSize();
+    return true;
   }
 
   private void preempt(Live l) {

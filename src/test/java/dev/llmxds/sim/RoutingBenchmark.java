@@ -1,6 +1,6 @@
 package dev.llmxds.sim;
 
-import dev.llmxds.config.WeightsConfig;
+import dev.llmxds.sim.engine.Capacity;
 import dev.llmxds.sim.report.Plot;
 import dev.llmxds.sim.report.Result;
 import dev.llmxds.sim.report.Summary;
@@ -26,11 +26,8 @@ import java.util.concurrent.Future;
  * Arguments: simulated seconds per run (default 300), seeds (default 6; seeds 1..n).
  */
 public final class RoutingBenchmark {
-  static final int[] PROXIES = {1, 2, 8, 64};
-
   public static void main(String[] args) throws Exception {
-    double duration = args.length > 0 ? Double.parseDouble(args[0]) : 300;
-    int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    SimSettings settings = SimSettings.fromArgs(args);
     for (Mix mix : Mix.values()) {
       System.out.printf(
           Locale.ROOT,
@@ -41,16 +38,16 @@ public final class RoutingBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try {
       Map<String, List<Result>> means = new LinkedHashMap<>();
-      for (Scenario scenario : Scenario.all(duration)) {
+      for (Scenario scenario : Scenario.all(settings.duration())) {
         long started = System.nanoTime();
-        Map<Simulator.Kind, List<Result>> results = runAll(pool, scenario, seeds);
-        print(scenario, seeds, results, (System.nanoTime() - started) / 1e9);
+        Map<Simulator.Kind, List<Result>> results = runAll(pool, scenario, settings);
+        print(scenario, settings.seeds(), results, (System.nanoTime() - started) / 1e9);
         List<Result> row = new ArrayList<>();
         results.values().forEach(r -> row.add(Summary.mean(r)));
         means.put(scenario.name(), row);
       }
-      for (Scenario scenario : Scenario.sweep(duration)) {
-        sweep(pool, scenario, seeds);
+      for (Scenario scenario : Scenario.sweep(settings.duration())) {
+        sweep(pool, scenario, settings);
       }
       Path png = Path.of("bench", "results", "routing-ttft-p99.png");
       Plot.ttftP99(means, png);
@@ -61,16 +58,17 @@ public final class RoutingBenchmark {
   }
 
   static Map<Simulator.Kind, List<Result>> runAll(
-      ExecutorService pool, Scenario scenario, int seeds) throws Exception {
+      ExecutorService pool, Scenario scenario, SimSettings settings) throws Exception {
     List<Future<Map<Simulator.Kind, Result>>> futures = new ArrayList<>();
-    for (int seed = 1; seed <= seeds; seed++) {
+    for (int seed = 1; seed <= settings.seeds(); seed++) {
       long s = seed;
       futures.add(
           pool.submit(
               () -> {
                 Map<Simulator.Kind, Result> one = new EnumMap<>(Simulator.Kind.class);
-                for (Simulator.Kind kind : Simulator.Kind.values()) {
-                  one.put(kind, new Simulator(scenario, s, WeightsConfig.DEFAULT).run(kind));
+                Simulator simulator = new Simulator(scenario, s, settings);
+                for (Simulator.Kind kind : settings.policies()) {
+                  one.put(kind, simulator.run(kind));
                 }
                 return one;
               }));
@@ -131,15 +129,16 @@ public final class RoutingBenchmark {
     }
   }
 
-  static void sweep(ExecutorService pool, Scenario scenario, int seeds) throws Exception {
+  static void sweep(ExecutorService pool, Scenario scenario, SimSettings settings)
+      throws Exception {
     System.out.printf(
         Locale.ROOT,
         "%n### Proxy-count sweep: %s%n%nTTFT p99 / oracle, mean ± sd over %d seeds%n%n",
         scenario.name(),
-        seeds);
+        settings.seeds());
     StringBuilder header = new StringBuilder("| proxies |");
     StringBuilder rule = new StringBuilder("| ---: |");
-    for (Simulator.Kind k : Simulator.Kind.values()) {
+    for (Simulator.Kind k : settings.policies()) {
       if (k != Simulator.Kind.ORACLE) {
         header.append(' ').append(k.label()).append(" |");
         rule.append(" ---: |");
@@ -147,9 +146,9 @@ public final class RoutingBenchmark {
     }
     System.out.println(header);
     System.out.println(rule);
-    for (int proxies : PROXIES) {
+    for (int proxies : settings.proxies()) {
       Map<Simulator.Kind, List<Result>> results =
-          runAll(pool, scenario.withProxies(proxies), seeds);
+          runAll(pool, scenario.withProxies(proxies), settings);
       StringBuilder line = new StringBuilder("| " + proxies + " |");
       for (Map.Entry<Simulator.Kind, List<Result>> e : results.entrySet()) {
         if (e.getKey() != Simulator.Kind.ORACLE) {

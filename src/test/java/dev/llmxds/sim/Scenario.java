@@ -1,6 +1,9 @@
 package dev.llmxds.sim;
 
+import dev.llmxds.sim.engine.Capacity;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
+import dev.llmxds.sim.workload.MultiTurn;
 import dev.llmxds.sim.workload.Workload.Mix;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +20,8 @@ import java.util.function.DoubleUnaryOperator;
  * @param events changes during the run (a degrading GPU, a lost zone), given the clock and engines
  * @param mix request lengths
  * @param skew Zipf exponent of how traffic splits over the sidecars (0: evenly)
+ * @param multiTurn a multi-turn chat workload instead of {@code rate}/{@code mix} (GPUs then run
+ *     with prefix caching on), or null
  */
 public record Scenario(
     String name,
@@ -29,7 +34,8 @@ public record Scenario(
     double warmup,
     BiConsumer<Clock, List<SimEngine>> events,
     Mix mix,
-    double skew) {
+    double skew,
+    MultiTurn multiTurn) {
 
   static final List<Double> HOMOGENEOUS = List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0);
   static final List<Double> MIXED = List.of(2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0);
@@ -50,11 +56,32 @@ public record Scenario(
         Math.min(60, duration / 5),
         (c, e) -> {},
         mix,
-        0);
+        0,
+        null);
   }
 
   static List<String> sidecars(int n, String zone) {
     return Collections.nCopies(n, zone);
+  }
+
+  /**
+   * Multi-turn chat with prefix caching on the 2:1 fleet behind 8 sidecars: {@code sessions} new
+   * sessions per second (see {@link MultiTurn#chat}).
+   */
+  public static Scenario multiTurn(String name, double sessions, double duration) {
+    return new Scenario(
+        name,
+        MIXED,
+        null,
+        sidecars(8, "a"),
+        t -> sessions,
+        false,
+        duration,
+        Math.min(60, duration / 5),
+        (c, e) -> {},
+        Mix.CHAT,
+        0,
+        MultiTurn.chat(sessions));
   }
 
   /** The same scenario behind {@code proxies} sidecars (flat fleets only). */
@@ -73,7 +100,8 @@ public record Scenario(
         warmup,
         events,
         mix,
-        skew);
+        skew,
+        multiTurn);
   }
 
   Scenario with(boolean newBursty, BiConsumer<Clock, List<SimEngine>> newEvents, double newSkew) {
@@ -88,12 +116,24 @@ public record Scenario(
         warmup,
         newEvents,
         mix,
-        newSkew);
+        newSkew,
+        multiTurn);
   }
 
   Scenario withRate(DoubleUnaryOperator newRate) {
     return new Scenario(
-        name, speeds, zones, sidecarZones, newRate, bursty, duration, warmup, events, mix, skew);
+        name,
+        speeds,
+        zones,
+        sidecarZones,
+        newRate,
+        bursty,
+        duration,
+        warmup,
+        events,
+        mix,
+        skew,
+        multiTurn);
   }
 
   /** One GPU's speed falls linearly from 1 to 0.3 over 60 % of the run after warm-up. */
@@ -125,7 +165,8 @@ public record Scenario(
             (c, engines) ->
                 c.at(duration / 2, () -> engines.subList(0, 4).forEach(SimEngine::kill)),
             Mix.CHAT,
-            0);
+            0,
+            null);
     return List.of(
         flat("homogeneous fleet, 80 % load, bursty", HOMOGENEOUS, 0.8, Mix.CHAT, 8, duration)
             .with(true, (c, e) -> {}, 0),

@@ -3,21 +3,28 @@ package dev.llmxds.sim;
 import dev.llmxds.config.ClusterConfig;
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.demo.EngineModel;
+import dev.llmxds.sim.control.ControlPlane;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
+import dev.llmxds.sim.policy.CacheOracle;
 import dev.llmxds.sim.policy.EnvoyLeastRequest;
 import dev.llmxds.sim.policy.NginxLeastConn;
 import dev.llmxds.sim.policy.Oracle;
 import dev.llmxds.sim.policy.Policy;
 import dev.llmxds.sim.policy.RoundRobin;
+import dev.llmxds.sim.policy.SidecarHash;
 import dev.llmxds.sim.policy.SidecarLeastRequest;
 import dev.llmxds.sim.policy.TrueSpeeds;
 import dev.llmxds.sim.report.Percentiles;
 import dev.llmxds.sim.report.Result;
+import dev.llmxds.sim.workload.MultiTurn;
+import dev.llmxds.sim.workload.Request;
 import dev.llmxds.sim.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Runs one scenario under one policy: the same seeded request stream split over the sidecars, the
@@ -33,7 +40,26 @@ public final class Simulator {
     FORMULA("0.7/0.3 formula"),
     LLM_XDS("llm-xds"),
     TRUE_SPEEDS("true speeds (bound)"),
-    ORACLE("oracle");
+    ORACLE("oracle"),
+    RING_HASH("ring hash"),
+    RING_HASH_BOUNDED("ring hash, bounded load 150"),
+    RING_HASH_BOUNDED_LLM_XDS("ring hash, bounded load 150 + llm-xds weights"),
+    MAGLEV_BOUNDED_LLM_XDS("maglev, bounded load 150 + llm-xds weights"),
+    CACHE_ORACLE("cache-aware oracle");
+
+    /** The routing comparison's policies (the ones before the affinity policies). */
+    public static final List<Kind> ROUTING =
+        List.of(
+            ROUND_ROBIN,
+            NGINX_LEAST_CONN,
+            SIDECAR_LEAST_REQUEST,
+            FORMULA,
+            LLM_XDS,
+            TRUE_SPEEDS,
+            ORACLE);
+
+    /** Envoy's {@code hash_balance_factor} the bounded-load policies run with. */
+    public static final int HASH_BALANCE_FACTOR = 150;
 
     private final String label;
 
@@ -53,19 +79,13 @@ public final class Simulator {
   private final ClusterConfig cluster;
 
   /**
-   * @param weights llm-xds's weight policy
-   * @param cluster llm-xds's cluster settings: least-request bias and choice count, update merge
-   *     window; the plain least-request and formula policies run on clusters that set nothing
+   * One run of {@code scenario} with {@code seed}; llm-xds's settings come from {@code settings}.
    */
-  public Simulator(Scenario scenario, long seed, WeightsConfig weights, ClusterConfig cluster) {
+  public Simulator(Scenario scenario, long seed, SimSettings settings) {
     this.scenario = scenario;
     this.seed = seed;
-    this.weights = weights;
-    this.cluster = cluster;
-  }
-
-  public Simulator(Scenario scenario, long seed, WeightsConfig weights) {
-    this(scenario, seed, weights, ClusterConfig.DEFAULT);
+    this.weights = settings.weights();
+    this.cluster = settings.cluster();
   }
 
   /** What llm-xds's Cluster asks of each sidecar's least-request balancer. */
@@ -84,6 +104,10 @@ public final class Simulator {
     Policy[] policy = new Policy[1];
     ControlPlane[] control = new ControlPlane[1];
     int sidecars = scenario.sidecarZones().size();
+    MultiTurn.Stream[] sessions = new MultiTurn.Stream[1];
+    @SuppressWarnings("unchecked")
+    Consumer<Request>[] enter = new Consumer[1];
+    long[] ids = {0};
     for (int i = 0; i < scenario.speeds().size(); i++) {
       String zone = scenario.zones() == null ? "a" : scenario.zones().get(i);
       engines.add(
@@ -91,6 +115,7 @@ public final class Simulator {
               i,
               zone,
               EngineModel.Spec.DEFAULT.withSpeed(scenario.speeds().get(i)),
+              scenario.multiTurn() != null,
               clock,
               r -> {
                 policy[0].done(r);
@@ -98,6 +123,13 @@ public final class Simulator {
                   control[0].observe(r);
                 }
                 finished.add(r);
+                if (sessions[0] != null && !Double.isNaN(r.done)) {
+                  double think = sessions[0].thinkAfter(r);
+                  if (!Double.isNaN(think)) {
+                    clock.after(
+                        think, () -> enter[0].accept(sessions[0].next(ids[0]++, clock.now(), r)));
+                  }
+                }
               }));
     }
     Random lbRandom = new Random(seed + 1);
@@ -143,26 +175,55 @@ public final class Simulator {
                   new TrueSpeeds(clock, engines, sidecars),
                   leastRequest(cluster));
           case ORACLE -> new Oracle(engines);
+          case RING_HASH ->
+              new SidecarHash(
+                  "Envoy ring hash (session key)",
+                  SidecarHash.Table.RING_HASH,
+                  0,
+                  sidecars,
+                  engines.size(),
+                  seed,
+                  null);
+          case RING_HASH_BOUNDED ->
+              new SidecarHash(
+                  "Envoy ring hash, hash_balance_factor " + Kind.HASH_BALANCE_FACTOR,
+                  SidecarHash.Table.RING_HASH,
+                  Kind.HASH_BALANCE_FACTOR,
+                  sidecars,
+                  engines.size(),
+                  seed,
+                  null);
+          case RING_HASH_BOUNDED_LLM_XDS, MAGLEV_BOUNDED_LLM_XDS -> {
+            control[0] =
+                ControlPlane.llmXds(
+                    clock,
+                    engines,
+                    sidecars,
+                    weights,
+                    lbRandom,
+                    cluster.updateMergeWindow().toMillis());
+            boolean ring = kind == Kind.RING_HASH_BOUNDED_LLM_XDS;
+            yield new SidecarHash(
+                (ring ? "Envoy ring hash" : "Envoy maglev")
+                    + ", hash_balance_factor "
+                    + Kind.HASH_BALANCE_FACTOR
+                    + ", llm-xds weights",
+                ring ? SidecarHash.Table.RING_HASH : SidecarHash.Table.MAGLEV,
+                Kind.HASH_BALANCE_FACTOR,
+                sidecars,
+                engines.size(),
+                seed,
+                control[0]);
+          }
+          case CACHE_ORACLE -> new CacheOracle(engines);
         };
     if (control[0] != null) {
       control[0].measureFrom(scenario.warmup());
     }
     scenario.events().accept(clock, engines);
-    Workload workload =
-        new Workload(
-            seed, scenario.rate(), scenario.bursty(), scenario.mix(), sidecars, scenario.skew());
     Random routing = new Random(seed + 2);
-    long[] ids = {0};
-    Runnable[] arrive = new Runnable[1];
-    arrive[0] =
-        () -> {
-          Request r =
-              new Request(
-                  ids[0]++,
-                  clock.now(),
-                  workload.promptTokens(),
-                  workload.outputTokens(),
-                  workload.sidecar());
+    enter[0] =
+        r -> {
           int[] candidates = candidates(engines, scenario.sidecarZones().get(r.sidecar), routing);
           if (candidates.length == 0) {
             r.engine = -1;
@@ -170,9 +231,26 @@ public final class Simulator {
           } else {
             engines.get(policy[0].route(r, candidates)).submit(r);
           }
-          clock.after(workload.nextGap(clock.now()), arrive[0]);
         };
-    clock.after(workload.nextGap(0), arrive[0]);
+    if (scenario.multiTurn() != null) {
+      sessions[0] = scenario.multiTurn().new Stream(seed, sidecars);
+      clock.repeat(
+          sessions[0]::nextGap, () -> enter[0].accept(sessions[0].start(ids[0]++, clock.now())));
+    } else {
+      Workload workload =
+          new Workload(
+              seed, scenario.rate(), scenario.bursty(), scenario.mix(), sidecars, scenario.skew());
+      clock.repeat(
+          workload::nextGap,
+          () ->
+              enter[0].accept(
+                  new Request(
+                      ids[0]++,
+                      clock.now(),
+                      workload.promptTokens(),
+                      workload.outputTokens(),
+                      workload.sidecar())));
+    }
     clock.run(scenario.warmup());
     engines.forEach(SimEngine::resetStats);
     clock.run(scenario.duration());
@@ -218,6 +296,16 @@ public final class Simulator {
         min = Math.min(min, m);
       }
     }
+    long queried = 0;
+    long hits = 0;
+    long submitted = 0;
+    long hottest = 0;
+    for (SimEngine en : engines) {
+      queried += en.prefixQueriedTokens();
+      hits += en.prefixHitTokens();
+      submitted += en.submitted();
+      hottest = Math.max(hottest, en.submitted());
+    }
     double[] t = ttft.stream().mapToDouble(Double::doubleValue).toArray();
     double[] e = e2e.stream().mapToDouble(Double::doubleValue).toArray();
     return new Result(
@@ -229,6 +317,8 @@ public final class Simulator {
         min > 0 ? max / min : Double.POSITIVE_INFINITY,
         policy.weightUpdatesPerSecond(),
         ttft.size(),
-        failed);
+        failed,
+        queried == 0 ? 0 : (double) hits / queried,
+        submitted == 0 ? 0 : (double) hottest / submitted);
   }
 }

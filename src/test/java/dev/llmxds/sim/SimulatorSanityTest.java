@@ -2,7 +2,6 @@ package dev.llmxds.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.sim.report.Result;
 import dev.llmxds.sim.workload.Workload;
 import java.util.EnumMap;
@@ -22,7 +21,7 @@ class SimulatorSanityTest {
     Scenario one =
         Scenario.flat(
             "one proxy", List.of(1.0, 1.0, 1.0, 1.0), 0.8, Workload.Mix.CHAT, 1, DURATION);
-    Simulator sim = new Simulator(one, 7, WeightsConfig.DEFAULT);
+    Simulator sim = new Simulator(one, 7, SimSettings.DEFAULT);
     Result lr = sim.run(Simulator.Kind.SIDECAR_LEAST_REQUEST);
     Result nginx = sim.run(Simulator.Kind.NGINX_LEAST_CONN);
     assertTrue(Math.abs(lr.e2eP99() / nginx.e2eP99() - 1) < 0.1, lr + " vs " + nginx);
@@ -33,9 +32,9 @@ class SimulatorSanityTest {
   @Test
   void theOracleIsNeverBeatenByMoreThanNoise() {
     for (Scenario s : Scenario.all(DURATION)) {
-      Simulator sim = new Simulator(s, 11, WeightsConfig.DEFAULT);
+      Simulator sim = new Simulator(s, 11, SimSettings.DEFAULT);
       Map<Simulator.Kind, Result> results = new EnumMap<>(Simulator.Kind.class);
-      for (Simulator.Kind k : Simulator.Kind.values()) {
+      for (Simulator.Kind k : Simulator.Kind.ROUTING) {
         results.put(k, sim.run(k));
       }
       double oracle = results.get(Simulator.Kind.ORACLE).ttftP99();
@@ -58,7 +57,7 @@ class SimulatorSanityTest {
       double lr = 0;
       double llmXds = 0;
       for (long seed = 1; seed <= 3; seed++) {
-        Simulator sim = new Simulator(s, seed, WeightsConfig.DEFAULT);
+        Simulator sim = new Simulator(s, seed, SimSettings.DEFAULT);
         lr += sim.run(Simulator.Kind.SIDECAR_LEAST_REQUEST).ttftP99();
         llmXds += sim.run(Simulator.Kind.LLM_XDS).ttftP99();
       }
@@ -71,7 +70,7 @@ class SimulatorSanityTest {
     Scenario noise = Scenario.all(DURATION).get(5);
     assertTrue(noise.name().startsWith("pure noise"), noise.name());
     for (long seed = 1; seed <= 2; seed++) {
-      Result r = new Simulator(noise, seed, WeightsConfig.DEFAULT).run(Simulator.Kind.LLM_XDS);
+      Result r = new Simulator(noise, seed, SimSettings.DEFAULT).run(Simulator.Kind.LLM_XDS);
       assertTrue(r.weightUpdatesPerSecond() <= 0.3, r.weightUpdatesPerSecond() + " per second");
     }
   }

@@ -23,9 +23,9 @@ import java.util.concurrent.Future;
  */
 public final class WeightTuning {
   public static void main(String[] args) throws Exception {
-    double duration = Double.parseDouble(args[0]);
-    int seeds = Integer.parseInt(args[1]);
-    List<Scenario> scenarios = Scenario.all(duration);
+    SimSettings base = SimSettings.fromArgs(args);
+    int seeds = base.seeds();
+    List<Scenario> scenarios = Scenario.all(base.duration());
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try {
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-60s", "setting"));
@@ -35,6 +35,7 @@ public final class WeightTuning {
       System.out.println(head.append("   worst  pubs/s(max)"));
       for (int i = 2; i < args.length; i++) {
         LlmXdsConfig config = ConfigLoader.parse(args[i], null);
+        SimSettings settings = base.withLlmXds(config.weights(), config.cluster());
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-60s", args[i]));
         double worst = 0;
         double pubs = 0;
@@ -45,7 +46,7 @@ public final class WeightTuning {
             runs.add(
                 pool.submit(
                     () -> {
-                      Simulator sim = new Simulator(s, sd, config.weights(), config.cluster());
+                      Simulator sim = new Simulator(s, sd, settings);
                       return new Result[] {
                         sim.run(Simulator.Kind.LLM_XDS), sim.run(Simulator.Kind.ORACLE)
                       };

@@ -1,8 +1,8 @@
 package dev.llmxds.sim.engine;
 
 import dev.llmxds.demo.EngineModel;
-import dev.llmxds.sim.Clock;
-import dev.llmxds.sim.Request;
+import dev.llmxds.sim.kernel.Clock;
+import dev.llmxds.sim.workload.Request;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -25,13 +25,27 @@ public final class SimEngine {
   private double inFlightArea;
   private double lastChange;
   private long generatedTokens;
+  private long submitted;
+  private long queriedBefore;
+  private long hitsBefore;
 
   public SimEngine(
       int id, String zone, EngineModel.Spec spec, Clock clock, Consumer<Request> onDone) {
+    this(id, zone, spec, false, clock, onDone);
+  }
+
+  /** A GPU with vLLM's automatic prefix caching on or off. */
+  public SimEngine(
+      int id,
+      String zone,
+      EngineModel.Spec spec,
+      boolean prefixCaching,
+      Clock clock,
+      Consumer<Request> onDone) {
     this.id = id;
     this.zone = zone;
     this.clock = clock;
-    this.model = new EngineModel(spec.withSpeed(1.0));
+    this.model = new EngineModel(spec.withSpeed(1.0), prefixCaching);
     this.speed = spec.speed();
     this.onDone = onDone;
   }
@@ -63,7 +77,8 @@ public final class SimEngine {
     accumulate();
     r.engine = id;
     requests.put(r.id, r);
-    model.submit(new EngineModel.Request(r.id, r.promptTokens, r.outputTokens));
+    submitted++;
+    model.submit(model(r));
     if (!stepping) {
       stepping = true;
       clock.after(0, this::step);
@@ -95,6 +110,30 @@ public final class SimEngine {
       onDone.accept(r);
     }
     step();
+  }
+
+  private static EngineModel.Request model(Request r) {
+    return new EngineModel.Request(r.id, r.promptTokens, r.outputTokens, r.prefix);
+  }
+
+  /** How many of {@code r}'s prompt tokens this GPU's prefix cache holds now. */
+  public int cachedTokens(Request r) {
+    return model.cachedTokens(model(r));
+  }
+
+  /** Requests submitted since the last reset. */
+  public long submitted() {
+    return submitted;
+  }
+
+  /** Prompt tokens looked up in the prefix cache since the last reset. */
+  public long prefixQueriedTokens() {
+    return model.prefixQueriedTokens() - queriedBefore;
+  }
+
+  /** Prompt tokens found in the prefix cache since the last reset. */
+  public long prefixHitTokens() {
+    return model.prefixHitTokens() - hitsBefore;
   }
 
   /** Tokens generated so far ({@code vllm:generation_tokens_total}). */
@@ -136,5 +175,8 @@ public final class SimEngine {
   public void resetStats() {
     accumulate();
     inFlightArea = 0;
+    submitted = 0;
+    queriedBefore = model.prefixQueriedTokens();
+    hitsBefore = model.prefixHitTokens();
   }
 }

@@ -1,6 +1,6 @@
 package dev.llmxds.sim.policy;
 
-import dev.llmxds.sim.Request;
+import dev.llmxds.sim.workload.Request;
 
 /**
  * nginx {@code least_conn} as one proxy in front of the fleet: it sees every request in flight,

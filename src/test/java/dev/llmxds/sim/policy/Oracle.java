@@ -1,7 +1,7 @@
 package dev.llmxds.sim.policy;
 
-import dev.llmxds.sim.Request;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.workload.Request;
 import java.util.List;
 
 /**

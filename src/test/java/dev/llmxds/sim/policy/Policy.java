@@ -1,6 +1,6 @@
 package dev.llmxds.sim.policy;
 
-import dev.llmxds.sim.Request;
+import dev.llmxds.sim.workload.Request;
 
 /** A routing policy: which engine a request goes to, and what it learns as requests finish. */
 public interface Policy {

@@ -1,6 +1,6 @@
 package dev.llmxds.sim.policy;
 
-import dev.llmxds.sim.Request;
+import dev.llmxds.sim.workload.Request;
 
 /** Envoy round robin, per sidecar. */
 public final class RoundRobin implements Policy {

@@ -1,6 +1,6 @@
 package dev.llmxds.sim.policy;
 
-import dev.llmxds.sim.Request;
+import dev.llmxds.sim.workload.Request;
 import java.util.Random;
 import java.util.function.IntUnaryOperator;
 

@@ -1,7 +1,7 @@
 package dev.llmxds.sim.policy;
 
-import dev.llmxds.sim.Clock;
 import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -10,4 +10,6 @@ public record Result(
     double imbalance,
     double weightUpdatesPerSecond,
     long completed,
-    long failed) {}
+    long failed,
+    double prefixHitRate,
+    double hottestShare) {}

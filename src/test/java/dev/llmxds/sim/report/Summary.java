@@ -34,6 +34,8 @@ public record Summary(double mean, double sd, int n) {
         of(results, Result::imbalance).mean(),
         of(results, Result::weightUpdatesPerSecond).mean(),
         results.stream().mapToLong(Result::completed).sum(),
-        results.stream().mapToLong(Result::failed).sum());
+        results.stream().mapToLong(Result::failed).sum(),
+        of(results, Result::prefixHitRate).mean(),
+        of(results, Result::hottestShare).mean());
   }
 }

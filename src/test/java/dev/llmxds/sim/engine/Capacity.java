@@ -1,7 +1,8 @@
-package dev.llmxds.sim;
+package dev.llmxds.sim.engine;
 
 import dev.llmxds.demo.EngineModel;
-import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
+import dev.llmxds.sim.workload.Request;
 import dev.llmxds.sim.workload.Workload;
 import dev.llmxds.sim.workload.Workload.Mix;
 import java.util.EnumMap;

@@ -1,6 +1,7 @@
-package dev.llmxds.sim;
+package dev.llmxds.sim.kernel;
 
 import java.util.PriorityQueue;
+import java.util.function.DoubleUnaryOperator;
 
 /** The discrete-event kernel: simulated seconds, events run in time order (ties in FIFO order). */
 public final class Clock {
@@ -27,6 +28,20 @@ public final class Clock {
 
   public void after(double delay, Runnable action) {
     at(now + delay, action);
+  }
+
+  /**
+   * A recurring process (an arrival stream): {@code action} runs after {@code gap.applyAsDouble(0)}
+   * seconds, then again after each {@code gap.applyAsDouble(now)} drawn once it has run.
+   */
+  public void repeat(DoubleUnaryOperator gap, Runnable action) {
+    Runnable[] self = new Runnable[1];
+    self[0] =
+        () -> {
+          action.run();
+          after(gap.applyAsDouble(now), self[0]);
+        };
+    after(gap.applyAsDouble(now), self[0]);
   }
 
   /** Runs events until {@code until} (simulated seconds). */

@@ -1,11 +1,10 @@
-package dev.llmxds.sim;
+package dev.llmxds.sim.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmxds.sim.policy.EnvoyLeastRequest;
 import dev.llmxds.sim.policy.EnvoyLeastRequest.Config;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 /** The Consul contract against real Consul in a container; skipped where Docker is missing. */
 @Testcontainers(disabledWithoutDocker = true)
-class RealConsulContractTest extends ConsulContractTest {
+class RealConsulContractIT extends ConsulContractTest {
   @Container
   private static final ConsulContainer CONSUL = new ConsulContainer("hashicorp/consul:1.20");
 

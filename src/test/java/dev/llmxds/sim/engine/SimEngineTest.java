@@ -1,9 +1,10 @@
-package dev.llmxds.sim;
+package dev.llmxds.sim.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.llmxds.demo.EngineModel;
-import dev.llmxds.sim.engine.SimEngine;
+import dev.llmxds.sim.kernel.Clock;
+import dev.llmxds.sim.workload.Request;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

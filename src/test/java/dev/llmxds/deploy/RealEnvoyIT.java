@@ -29,7 +29,7 @@ import org.testcontainers.utility.MountableFile;
  * endpoints on its admin /clusters. Runs wherever Docker exists; skipped, not failed, elsewhere.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class RealEnvoyTest {
+class RealEnvoyIT {
   @TempDir Path dir;
 
   @Test

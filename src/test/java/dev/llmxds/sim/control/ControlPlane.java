@@ -1,4 +1,4 @@
-package dev.llmxds.sim;
+package dev.llmxds.sim.control;
 
 import dev.llmxds.config.WeightsConfig;
 import dev.llmxds.fleet.Endpoint;
@@ -12,7 +12,9 @@ import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.PrometheusParser;
 import dev.llmxds.sim.engine.SimEngine;
 import dev.llmxds.sim.envoy.MergeWindow;
+import dev.llmxds.sim.kernel.Clock;
 import dev.llmxds.sim.policy.WeightSource;
+import dev.llmxds.sim.workload.Request;
 import dev.llmxds.weighting.EndpointWeights;
 import dev.llmxds.weighting.LoadBook;
 import dev.llmxds.weighting.WeightPolicy;
