@@ -7,17 +7,11 @@ import dev.llmxds.fleet.EngineLoad;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.load.prom.Exposition;
-import dev.llmxds.load.prom.PrometheusParser;
+import dev.llmxds.load.prom.FilteredParser;
 import dev.llmxds.util.DaemonThreads;
-import dev.llmxds.util.Deadline;
-import dev.llmxds.util.LimitedBody;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +35,17 @@ import org.slf4j.LoggerFactory;
  * body size. The URL is always {@code http://<endpoint address>:<metrics port><metrics path>}: a
  * registration chooses only the port and the path. Results go to a {@link Listener}; the scraper
  * itself has no policy.
+ *
+ * <p>The transport is a {@link ScrapeClient} ({@link NettyScrapeClient}: keep-alive connections,
+ * pooled buffers, one I/O thread); the body bytes go straight to a {@link FilteredParser} for the
+ * names the engine profiles read, which skips every other line without decoding it.
  */
 public final class Scraper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scraper.class);
-  private static final String TIMED_OUT = "scrape timed out";
+  private static final String TIMED_OUT = ScrapeClient.TIMED_OUT;
+
+  /** Parses a body for the names the engine profiles read. */
+  private static final FilteredParser PARSER = new FilteredParser(EngineProfile.METRIC_NAMES);
 
   /** Receives scrape outcomes, on HTTP client threads. */
   public interface Listener {
@@ -85,7 +86,8 @@ public final class Scraper implements AutoCloseable {
   private final LoadConfig config;
   private final Listener listener;
   private final LongSupplier nanoTime;
-  private final HttpClient http;
+  private final ScrapeClient http;
+  private final ScrapeClient.BodyReader<Exposition> reader;
   private final ScheduledExecutorService scheduler;
   private final Semaphore permits;
   private final Semaphore slowPermits;
@@ -96,20 +98,30 @@ public final class Scraper implements AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
 
   public Scraper(LoadConfig config, Listener listener, LongSupplier nanoTime) {
+    this(config, listener, nanoTime, new NettyScrapeClient(), PARSER::parse);
+  }
+
+  /**
+   * With another transport or body parser (the scrape benchmark compares them); the scraper closes
+   * {@code client}.
+   */
+  public Scraper(
+      LoadConfig config,
+      Listener listener,
+      LongSupplier nanoTime,
+      ScrapeClient client,
+      ScrapeClient.BodyReader<Exposition> parser) {
     this.config = config;
     this.listener = listener;
     this.nanoTime = nanoTime;
     this.permits = new Semaphore(config.maxConcurrency());
     this.slowPermits = new Semaphore(Math.max(1, config.maxConcurrency() / 2));
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.timeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            // completions run on the client's selector thread: no hand-off per response; the
-            // callback (parse, record) is short and never blocks
-            .executor(Runnable::run)
-            .build();
+    this.http = client;
+    this.reader =
+        (body, from, to) -> {
+          bytes.addAndGet(to - from);
+          return parser.read(body, from, to);
+        };
     this.scheduler = DaemonThreads.scheduler("scraper");
   }
 
@@ -204,18 +216,8 @@ public final class Scraper implements AutoCloseable {
       return;
     }
     long started = nanoTime.getAsLong();
-    HttpRequest request =
-        HttpRequest.newBuilder(t.uri)
-            .timeout(config.timeout())
-            .header("Accept", "text/plain;version=0.0.4")
-            .GET()
-            .build();
-    // the request timeout stops at the headers; the deadline covers connect, headers and body
-    Deadline.within(
-            http.sendAsync(request, LimitedBody.handler(config.maxResponseBytes())),
-            config.timeout(),
-            scheduler,
-            () -> new HttpTimeoutException(TIMED_OUT))
+    // the deadline covers connect, headers and body; completions run on the client's I/O thread
+    http.get(t.uri, config.timeout(), config.maxResponseBytes(), reader)
         .whenComplete(
             (response, error) -> {
               try {
@@ -238,7 +240,7 @@ public final class Scraper implements AutoCloseable {
         : error;
   }
 
-  private void handle(Target t, HttpResponse<byte[]> response, Throwable error) {
+  private void handle(Target t, Exposition exposition, Throwable error) {
     scrapes.incrementAndGet();
     if (t.stopped) {
       return;
@@ -247,11 +249,8 @@ public final class Scraper implements AutoCloseable {
     try {
       if (error != null) {
         problem = describe(error);
-      } else if (response.statusCode() != 200) {
-        problem = "HTTP " + response.statusCode() + " from " + t.uri;
       } else {
-        bytes.addAndGet(response.body().length);
-        read(t, response.body());
+        read(t, exposition);
       }
     } catch (RuntimeException e) {
       problem = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -265,10 +264,7 @@ public final class Scraper implements AutoCloseable {
     }
   }
 
-  private void read(Target t, byte[] body) {
-    Exposition e =
-        PrometheusParser.parse(
-            new String(body, StandardCharsets.UTF_8), EngineProfile.METRIC_NAMES::contains);
+  private void read(Target t, Exposition e) {
     EngineProfile profile = t.profile;
     if (profile == null) {
       profile = EngineProfile.detect(e);
@@ -297,6 +293,9 @@ public final class Scraper implements AutoCloseable {
       return "connection refused";
     }
     String m = cause.getMessage();
+    if (cause instanceof ScrapeClient.HttpStatusException) {
+      return m;
+    }
     if (cause instanceof java.io.IOException && m != null && m.startsWith("response larger")) {
       return m;
     }
@@ -316,5 +315,6 @@ public final class Scraper implements AutoCloseable {
   public synchronized void close() {
     targets.values().forEach(this::stop);
     scheduler.shutdownNow();
+    http.close();
   }
 }
