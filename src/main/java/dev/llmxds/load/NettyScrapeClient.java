@@ -38,6 +38,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -384,6 +385,11 @@ public final class NettyScrapeClient implements ScrapeClient {
         ctx.close();
       }
     }
+  }
+
+  @Override
+  public ScheduledExecutorService scheduler() {
+    return loop;
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The scraper's transport: one HTTP/1.1 GET of a metrics URL, with a deadline for the whole
@@ -29,6 +30,15 @@ public interface ScrapeClient extends AutoCloseable {
 
   /** GETs {@code uri}; the future completes with what {@code reader} made of the body. */
   <T> CompletableFuture<T> get(URI uri, Duration timeout, int maxBytes, BodyReader<T> reader);
+
+  /**
+   * A timer whose tasks run on the client's I/O thread, for the scraper's schedule: a scrape then
+   * starts where its I/O happens, without waking another thread. Null: the scraper keeps its own.
+   * Shut down by {@link #close()}.
+   */
+  default ScheduledExecutorService scheduler() {
+    return null;
+  }
 
   @Override
   void close();

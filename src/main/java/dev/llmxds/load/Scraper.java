@@ -89,6 +89,7 @@ public final class Scraper implements AutoCloseable {
   private final ScrapeClient http;
   private final ScrapeClient.BodyReader<Exposition> reader;
   private final ScheduledExecutorService scheduler;
+  private final boolean ownScheduler;
   private final Semaphore permits;
   private final Semaphore slowPermits;
   private final Map<Key, Target> targets = new HashMap<>();
@@ -122,7 +123,10 @@ public final class Scraper implements AutoCloseable {
           bytes.addAndGet(to - from);
           return parser.read(body, from, to);
         };
-    this.scheduler = DaemonThreads.scheduler("scraper");
+    // with the Netty client the schedule runs on its I/O thread: no thread hop per scrape
+    ScheduledExecutorService shared = client.scheduler();
+    this.ownScheduler = shared == null;
+    this.scheduler = shared != null ? shared : DaemonThreads.scheduler("scraper");
   }
 
   /** The metrics URL of {@code e}: its own address, its metrics port and path. */
@@ -314,7 +318,9 @@ public final class Scraper implements AutoCloseable {
   @Override
   public synchronized void close() {
     targets.values().forEach(this::stop);
-    scheduler.shutdownNow();
+    if (ownScheduler) {
+      scheduler.shutdownNow();
+    }
     http.close();
   }
 }
