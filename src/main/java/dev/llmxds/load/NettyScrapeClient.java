@@ -3,6 +3,7 @@ package dev.llmxds.load;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,6 +84,10 @@ public final class NettyScrapeClient implements ScrapeClient {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.TCP_NODELAY, true)
+            // a metrics body is tens of KB: read it in one or two reads from the first scrape on
+            .option(
+                ChannelOption.RCVBUF_ALLOCATOR,
+                new AdaptiveRecvByteBufAllocator(1024, 64 * 1024, 64 * 1024))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

@@ -90,6 +90,10 @@ public final class Scraper implements AutoCloseable {
   private final ScrapeClient.BodyReader<Exposition> reader;
   private final ScheduledExecutorService scheduler;
   private final boolean ownScheduler;
+
+  /** Scrape starts are aligned to this: a fiftieth of the interval, at most 10 ms. */
+  private final long tickNanos;
+
   private final Semaphore permits;
   private final Semaphore slowPermits;
   private final Map<Key, Target> targets = new HashMap<>();
@@ -126,6 +130,8 @@ public final class Scraper implements AutoCloseable {
     // with the Netty client the schedule runs on its I/O thread: no thread hop per scrape
     ScheduledExecutorService shared = client.scheduler();
     this.ownScheduler = shared == null;
+    this.tickNanos =
+        Math.max(1, Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.interval().toNanos() / 50));
     this.scheduler = shared != null ? shared : DaemonThreads.scheduler("scraper");
   }
 
@@ -191,10 +197,20 @@ public final class Scraper implements AutoCloseable {
     }
   }
 
-  /** Interval ± 10 %, so scrapes of many endpoints never line up. */
+  /**
+   * Interval ± 10 %, so scrapes of many endpoints never line up, rounded up to the next tick of
+   * {@link #tickNanos}: the scrapes due within one tick start together, in one wake-up of the I/O
+   * thread, and their answers tend to arrive together too. The tick is taken out of the jitter
+   * first, so the period stays within interval ± 10 %.
+   */
   private long nextDelay() {
     long interval = config.interval().toNanos();
-    return interval + (long) ((ThreadLocalRandom.current().nextDouble() - 0.5) * 0.2 * interval);
+    long tick = tickNanos;
+    double jitter = 0.2 * interval - tick;
+    long delay =
+        interval - interval / 10 + (long) (ThreadLocalRandom.current().nextDouble() * jitter);
+    long due = nanoTime.getAsLong() + delay;
+    return delay + (tick - Math.floorMod(due, tick)) % tick;
   }
 
   private void scrape(Target t) {

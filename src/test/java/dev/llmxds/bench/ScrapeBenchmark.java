@@ -68,6 +68,7 @@ public final class ScrapeBenchmark {
       String what,
       long operations,
       double cpuSeconds,
+      double userSeconds,
       double allocatedBytes,
       double p50Millis,
       double p99Millis,
@@ -103,7 +104,7 @@ public final class ScrapeBenchmark {
     }
     List<Integer> enginePorts = engines.stream().map(FakeEngine::port).toList();
     int fakeSize = engines.get(0).metrics().length();
-    for (Transport t : Transport.values()) {
+    for (Transport t : transports()) {
       rows.add(
           scrape(
               "fake vLLM engines (" + fakeSize + " B), " + t.label,
@@ -115,7 +116,7 @@ public final class ScrapeBenchmark {
     engines.forEach(FakeEngine::close);
 
     try (ReplayServers replays = new ReplayServers(endpoints, body, 1)) {
-      for (Transport t : Transport.values()) {
+      for (Transport t : transports()) {
         rows.add(
             scrape(
                 "real vLLM V1 capture (" + body.length + " B), " + t.label,
@@ -155,6 +156,9 @@ public final class ScrapeBenchmark {
         "%d endpoints per target kind, %d s at 1 Hz per client after 5 s warm-up"
             .formatted(endpoints, seconds));
     table(rows);
+    if (transports().size() == 1) {
+      return;
+    }
     Row oldReal = rows.get(2);
     Row newReal = rows.get(3);
     Row newParse = rows.get(5);
@@ -168,6 +172,13 @@ public final class ScrapeBenchmark {
         perOp(oldReal.allocatedBytes(), oldReal) / perOp(newReal.allocatedBytes(), newReal),
         100 * perOp(newParse.cpuSeconds(), newParse) / perOp(newReal.cpuSeconds(), newReal),
         100 * perOp(gunzip.cpuSeconds(), gunzip) / perOp(newReal.cpuSeconds(), newReal));
+  }
+
+  /** Both, or only the new one with {@code -Dclients=new} (quicker, for trying changes). */
+  private static List<Transport> transports() {
+    return "new".equals(System.getProperty("clients"))
+        ? List.of(Transport.NETTY)
+        : List.of(Transport.values());
   }
 
   private static double perOp(double total, Row r) {
@@ -347,7 +358,7 @@ public final class ScrapeBenchmark {
     }
     LoadConfig config =
         new LoadConfig(
-            true, INTERVAL, Duration.ofSeconds(2), Math.max(64, endpoints.size() / 50), 4 << 20);
+            true, INTERVAL, Duration.ofSeconds(2), Math.max(64, endpoints.size() / 10), 4 << 20);
     Scraper.Listener listener =
         new Scraper.Listener() {
           @Override
@@ -399,16 +410,18 @@ public final class ScrapeBenchmark {
     scraper.close();
     long cpu = 0;
     long alloc = 0;
+    long user = 0;
     for (var e : after.entrySet()) {
-      long[] b = before.getOrDefault(e.getKey(), new long[2]);
+      long[] b = before.getOrDefault(e.getKey(), new long[3]);
       cpu += e.getValue()[0] - b[0];
       alloc += e.getValue()[1] - b[1];
+      user += e.getValue()[2] - b[2];
     }
     long[] sorted = Arrays.copyOf(latency, measured);
     Arrays.sort(sorted);
     double p50 = measured == 0 ? 0 : sorted[measured / 2] / 1e6;
     double p99 = measured == 0 ? 0 : sorted[Math.min(measured - 1, (int) (measured * 0.99))] / 1e6;
-    return new Row(what, done, cpu / 1e9, alloc, p50, p99, skipped, failures);
+    return new Row(what, done, cpu / 1e9, user / 1e9, alloc, p50, p99, skipped, failures);
   }
 
   /**
@@ -426,7 +439,8 @@ public final class ScrapeBenchmark {
             t.getId(),
             new long[] {
               Math.max(0, THREADS.getThreadCpuTime(t.getId())),
-              Math.max(0, THREADS.getThreadAllocatedBytes(t.getId()))
+              Math.max(0, THREADS.getThreadAllocatedBytes(t.getId())),
+              Math.max(0, THREADS.getThreadUserTime(t.getId()))
             });
       }
     }
@@ -440,6 +454,7 @@ public final class ScrapeBenchmark {
     }
     int n = 5_000;
     long cpu0 = THREADS.getThreadCpuTime(id);
+    long user0 = THREADS.getThreadUserTime(id);
     long alloc0 = THREADS.getThreadAllocatedBytes(id);
     for (int i = 0; i < n; i++) {
       op.run();
@@ -448,6 +463,7 @@ public final class ScrapeBenchmark {
         what,
         n,
         (THREADS.getThreadCpuTime(id) - cpu0) / 1e9,
+        (THREADS.getThreadUserTime(id) - user0) / 1e9,
         THREADS.getThreadAllocatedBytes(id) - alloc0,
         Double.NaN,
         Double.NaN,
@@ -489,10 +505,11 @@ public final class ScrapeBenchmark {
   private static void table(List<Row> rows) {
     System.out.printf(
         Locale.ROOT,
-        "| %-74s | %10s | %14s | %12s | %8s | %8s | %7s | %6s |%n",
+        "| %-74s | %10s | %14s | %8s | %12s | %8s | %8s | %7s | %6s |%n",
         "what",
         "operations",
         "CPU s / 1,000",
+        "kernel",
         "alloc / op",
         "p50 ms",
         "p99 ms",
@@ -500,10 +517,11 @@ public final class ScrapeBenchmark {
         "failed");
     System.out.printf(
         Locale.ROOT,
-        "|%s|%s|%s|%s|%s|%s|%s|%s|%n",
+        "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n",
         "-".repeat(76),
         "-".repeat(12),
         "-".repeat(16),
+        "-".repeat(10),
         "-".repeat(14),
         "-".repeat(10),
         "-".repeat(10),
@@ -512,10 +530,11 @@ public final class ScrapeBenchmark {
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT,
-          "| %-74s | %10d | %14.3f | %9.1f KB | %8s | %8s | %7d | %6d |%n",
+          "| %-74s | %10d | %14.3f | %6.0f %% | %9.1f KB | %8s | %8s | %7d | %6d |%n",
           r.what(),
           r.operations(),
           r.cpuSeconds() / Math.max(1, r.operations()) * 1000,
+          r.cpuSeconds() == 0 ? 0 : 100 * (r.cpuSeconds() - r.userSeconds()) / r.cpuSeconds(),
           r.allocatedBytes() / Math.max(1, r.operations()) / 1024,
           Double.isNaN(r.p50Millis()) ? "-" : String.format(Locale.ROOT, "%.2f", r.p50Millis()),
           Double.isNaN(r.p99Millis()) ? "-" : String.format(Locale.ROOT, "%.2f", r.p99Millis()),
