@@ -91,8 +91,12 @@ public final class Scraper implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final boolean ownScheduler;
 
-  /** Scrape starts are aligned to this: a fiftieth of the interval, at most 10 ms. */
-  private final long tickNanos;
+  /**
+   * Scrape starts are aligned to this: a fiftieth of the interval, at most 10 ms, and short enough
+   * that the scrapes due in one tick stay well under the concurrency cap (a quarter of it on
+   * average), so the alignment never turns into skipped scrapes.
+   */
+  private volatile long tickNanos = 1;
 
   private final Semaphore permits;
   private final Semaphore slowPermits;
@@ -130,8 +134,6 @@ public final class Scraper implements AutoCloseable {
     // with the Netty client the schedule runs on its I/O thread: no thread hop per scrape
     ScheduledExecutorService shared = client.scheduler();
     this.ownScheduler = shared == null;
-    this.tickNanos =
-        Math.max(1, Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.interval().toNanos() / 50));
     this.scheduler = shared != null ? shared : DaemonThreads.scheduler("scraper");
   }
 
@@ -176,6 +178,11 @@ public final class Scraper implements AutoCloseable {
     }
     targets.clear();
     targets.putAll(wanted);
+    long interval = config.interval().toNanos();
+    long tick = Math.min(TimeUnit.MILLISECONDS.toNanos(10), interval / 50);
+    long perTickUnderCap =
+        (long) ((double) interval * config.maxConcurrency() / (4.0 * Math.max(1, targets.size())));
+    tickNanos = Math.max(1, Math.min(tick, perTickUnderCap));
   }
 
   private void stop(Target t) {
@@ -204,12 +211,20 @@ public final class Scraper implements AutoCloseable {
    * first, so the period stays within interval ± 10 %.
    */
   private long nextDelay() {
-    long interval = config.interval().toNanos();
-    long tick = tickNanos;
-    double jitter = 0.2 * interval - tick;
-    long delay =
-        interval - interval / 10 + (long) (ThreadLocalRandom.current().nextDouble() * jitter);
-    long due = nanoTime.getAsLong() + delay;
+    return nextDelay(
+        config.interval().toNanos(),
+        tickNanos,
+        ThreadLocalRandom.current().nextDouble(),
+        System.nanoTime());
+  }
+
+  /**
+   * The delay for a uniform {@code random} in [0, 1), aligned to {@code tick} after {@code now}.
+   */
+  static long nextDelay(long interval, long tick, double random, long now) {
+    double jitter = Math.max(0, 0.2 * interval - tick);
+    long delay = interval - interval / 10 + (long) (random * jitter);
+    long due = now + delay;
     return delay + (tick - Math.floorMod(due, tick)) % tick;
   }
 
