@@ -75,7 +75,20 @@ public final class NettyScrapeClient implements ScrapeClient {
 
   private volatile boolean closed;
 
+  /** A kept connection unused this long is closed (an engine that left the fleet, say). */
+  private final long maxIdleNanos;
+
+  /** When a kept connection went idle. */
+  private static final AttributeKey<Long> IDLE_SINCE =
+      AttributeKey.valueOf(NettyScrapeClient.class, "idleSince");
+
   public NettyScrapeClient() {
+    this(Duration.ofSeconds(30));
+  }
+
+  /** With kept connections closed after {@code maxIdle} unused. */
+  public NettyScrapeClient(Duration maxIdle) {
+    this.maxIdleNanos = maxIdle.toNanos();
     this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("scraper-io", true));
     this.loop = group.next();
     this.bootstrap =
@@ -98,6 +111,8 @@ public final class NettyScrapeClient implements ScrapeClient {
                         .addLast("scrape", new ScrapeHandler());
                   }
                 });
+    long sweep = Math.max(1, maxIdleNanos / 2);
+    loop.scheduleAtFixedRate(this::closeIdle, sweep, sweep, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -147,7 +162,28 @@ public final class NettyScrapeClient implements ScrapeClient {
       ch.close();
       return;
     }
+    ch.attr(IDLE_SINCE).set(System.nanoTime());
     q.addLast(ch);
+  }
+
+  /** Closes kept connections idle longer than {@link #maxIdleNanos}. On the loop. */
+  private void closeIdle() {
+    long now = System.nanoTime();
+    for (var it = idle.values().iterator(); it.hasNext(); ) {
+      ArrayDeque<Channel> q = it.next();
+      q.removeIf(
+          ch -> {
+            Long since = ch.attr(IDLE_SINCE).get();
+            if (!ch.isActive() || since == null || now - since > maxIdleNanos) {
+              ch.close();
+              return true;
+            }
+            return false;
+          });
+      if (q.isEmpty()) {
+        it.remove();
+      }
+    }
   }
 
   private void forget(String peer, Channel ch) {

@@ -358,4 +358,23 @@ class NettyScrapeClientTest {
         failure(client.get(URI.create("http://127.0.0.1:" + port + "/m"), TIMEOUT, 4096, TEXT));
     assertInstanceOf(ConnectException.class, cause);
   }
+
+  @Test
+  void aKeptConnectionLeftIdleIsClosed() throws Exception {
+    try (NettyScrapeClient shortIdle = new NettyScrapeClient(Duration.ofMillis(200))) {
+      URI uri =
+          serve(
+              (n, in, out) -> {
+                while (request(in) != null) {
+                  answer(out, "e 1\n");
+                }
+                closedByClient.incrementAndGet();
+              });
+      assertEquals("e 1\n", shortIdle.get(uri, TIMEOUT, 4096, TEXT).get(30, TimeUnit.SECONDS));
+      Await.until(
+          Duration.ofSeconds(10), () -> closedByClient.get() == 1, "idle connection closed");
+      assertEquals("e 1\n", shortIdle.get(uri, TIMEOUT, 4096, TEXT).get(30, TimeUnit.SECONDS));
+      assertEquals(2, accepted.get(), "a fresh connection after the idle one was closed");
+    }
+  }
 }
