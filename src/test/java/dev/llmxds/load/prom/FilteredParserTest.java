@@ -17,8 +17,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The byte-level filtered parser gives what the String parser gives for the lines it keeps. */
+@Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class FilteredParserTest {
   private static final FilteredParser PROFILES = new FilteredParser(EngineProfile.METRIC_NAMES);
 
