@@ -304,7 +304,7 @@ public final class NettyScrapeClient implements ScrapeClient {
           }
           keepAlive = HttpUtil.isKeepAlive(response);
           int initial = length >= 0 ? (int) length : Math.min(maxBytes, 64 * 1024);
-          body = channel.alloc().heapBuffer(Math.max(initial, 256), maxBytes);
+          body = channel.alloc().heapBuffer(Math.min(maxBytes, Math.max(initial, 256)), maxBytes);
         }
         if (msg instanceof HttpContent content) {
           if (body == null) {
