@@ -9,17 +9,11 @@ import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.load.engine.EngineProfile;
 import dev.llmxds.load.engine.EngineProfiles;
 import dev.llmxds.load.prom.Exposition;
-import dev.llmxds.load.prom.PrometheusParser;
+import dev.llmxds.load.prom.FilteredParser;
 import dev.llmxds.util.DaemonThreads;
-import dev.llmxds.util.Deadline;
-import dev.llmxds.util.LimitedBody;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,10 +44,17 @@ import org.slf4j.LoggerFactory;
  * metrics URL (and declared engine) are one target, scraped once per period, and each service gets
  * the engine's load read for its own model names (the whole engine's when the engine reports one
  * model, as vLLM does for every LoRA adapter and served name).
+ *
+ * <p>The transport is a {@link ScrapeClient} ({@link NettyScrapeClient}: keep-alive connections,
+ * pooled buffers, one I/O thread); the body bytes go straight to a {@link FilteredParser} for the
+ * names the engine profiles read, which skips every other line without decoding it.
  */
 public final class Scraper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scraper.class);
-  private static final String TIMED_OUT = "scrape timed out";
+  private static final String TIMED_OUT = ScrapeClient.TIMED_OUT;
+
+  /** Parses a body for the names the engine profiles read. */
+  private static final FilteredParser PARSER = new FilteredParser(EngineProfiles.METRIC_NAMES);
 
   /** Receives scrape outcomes, on HTTP client threads. */
   public interface Listener {
@@ -92,8 +93,18 @@ public final class Scraper implements AutoCloseable {
   private final LoadConfig config;
   private final Listener listener;
   private final LongSupplier nanoTime;
-  private final HttpClient http;
+  private final ScrapeClient http;
+  private final ScrapeClient.BodyReader<Exposition> reader;
   private final ScheduledExecutorService scheduler;
+  private final boolean ownScheduler;
+
+  /**
+   * Scrape starts are aligned to this: a fiftieth of the interval, at most 10 ms, and short enough
+   * that the scrapes due in one tick stay well under the concurrency cap (a quarter of it on
+   * average), so the alignment never turns into skipped scrapes.
+   */
+  private volatile long tickNanos = 1;
+
   private final Semaphore permits;
   private final Semaphore slowPermits;
   private final Map<Key, Target> targets = new HashMap<>();
@@ -103,21 +114,34 @@ public final class Scraper implements AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
 
   public Scraper(LoadConfig config, Listener listener, LongSupplier nanoTime) {
+    this(config, listener, nanoTime, new NettyScrapeClient(), PARSER::parse);
+  }
+
+  /**
+   * With another transport or body parser (the scrape benchmark compares them); the scraper closes
+   * {@code client}.
+   */
+  public Scraper(
+      LoadConfig config,
+      Listener listener,
+      LongSupplier nanoTime,
+      ScrapeClient client,
+      ScrapeClient.BodyReader<Exposition> parser) {
     this.config = config;
     this.listener = listener;
     this.nanoTime = nanoTime;
     this.permits = new Semaphore(config.maxConcurrency());
     this.slowPermits = new Semaphore(Math.max(1, config.maxConcurrency() / 2));
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.timeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            // completions run on the client's selector thread: no hand-off per response; the
-            // callback (parse, record) is short and never blocks
-            .executor(Runnable::run)
-            .build();
-    this.scheduler = DaemonThreads.scheduler("scraper");
+    this.http = client;
+    this.reader =
+        (body, from, to) -> {
+          bytes.addAndGet(to - from);
+          return parser.read(body, from, to);
+        };
+    // with the Netty client the schedule runs on its I/O thread: no thread hop per scrape
+    ScheduledExecutorService shared = client.scheduler();
+    this.ownScheduler = shared == null;
+    this.scheduler = shared != null ? shared : DaemonThreads.scheduler("scraper");
   }
 
   /** The metrics URL of {@code e}: its own address, its metrics port and path. */
@@ -165,6 +189,11 @@ public final class Scraper implements AutoCloseable {
     }
     targets.clear();
     targets.putAll(wanted);
+    long interval = config.interval().toNanos();
+    long tick = Math.min(TimeUnit.MILLISECONDS.toNanos(10), interval / 50);
+    long perTickUnderCap =
+        (long) ((double) interval * config.maxConcurrency() / (4.0 * Math.max(1, targets.size())));
+    tickNanos = Math.max(1, Math.min(tick, perTickUnderCap));
   }
 
   private void stop(Target t) {
@@ -186,10 +215,28 @@ public final class Scraper implements AutoCloseable {
     }
   }
 
-  /** Interval ± 10 %, so scrapes of many endpoints never line up. */
+  /**
+   * Interval ± 10 %, so scrapes of many endpoints never line up, rounded up to the next tick of
+   * {@link #tickNanos}: the scrapes due within one tick start together, in one wake-up of the I/O
+   * thread, and their answers tend to arrive together too. The tick is taken out of the jitter
+   * first, so the period stays within interval ± 10 %.
+   */
   private long nextDelay() {
-    long interval = config.interval().toNanos();
-    return interval + (long) ((ThreadLocalRandom.current().nextDouble() - 0.5) * 0.2 * interval);
+    return nextDelay(
+        config.interval().toNanos(),
+        tickNanos,
+        ThreadLocalRandom.current().nextDouble(),
+        System.nanoTime());
+  }
+
+  /**
+   * The delay for a uniform {@code random} in [0, 1), aligned to {@code tick} after {@code now}.
+   */
+  static long nextDelay(long interval, long tick, double random, long now) {
+    double jitter = Math.max(0, 0.2 * interval - tick);
+    long delay = interval - interval / 10 + (long) (random * jitter);
+    long due = now + delay;
+    return delay + (tick - Math.floorMod(due, tick)) % tick;
   }
 
   private void scrape(Target t) {
@@ -215,18 +262,8 @@ public final class Scraper implements AutoCloseable {
       return;
     }
     long started = nanoTime.getAsLong();
-    HttpRequest request =
-        HttpRequest.newBuilder(t.uri)
-            .timeout(config.timeout())
-            .header("Accept", "text/plain;version=0.0.4")
-            .GET()
-            .build();
-    // the request timeout stops at the headers; the deadline covers connect, headers and body
-    Deadline.within(
-            http.sendAsync(request, LimitedBody.handler(config.maxResponseBytes())),
-            config.timeout(),
-            scheduler,
-            () -> new HttpTimeoutException(TIMED_OUT))
+    // the deadline covers connect, headers and body; completions run on the client's I/O thread
+    http.get(t.uri, config.timeout(), config.maxResponseBytes(), reader)
         .whenComplete(
             (response, error) -> {
               try {
@@ -249,7 +286,7 @@ public final class Scraper implements AutoCloseable {
         : error;
   }
 
-  private void handle(Target t, HttpResponse<byte[]> response, Throwable error) {
+  private void handle(Target t, Exposition exposition, Throwable error) {
     scrapes.incrementAndGet();
     if (t.stopped) {
       return;
@@ -258,11 +295,8 @@ public final class Scraper implements AutoCloseable {
     try {
       if (error != null) {
         problem = describe(error);
-      } else if (response.statusCode() != 200) {
-        problem = "HTTP " + response.statusCode() + " from " + t.uri;
       } else {
-        bytes.addAndGet(response.body().length);
-        read(t, response.body());
+        read(t, exposition);
       }
     } catch (RuntimeException e) {
       problem = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -282,10 +316,7 @@ public final class Scraper implements AutoCloseable {
     }
   }
 
-  private void read(Target t, byte[] body) {
-    Exposition e =
-        PrometheusParser.parse(
-            new String(body, StandardCharsets.UTF_8), EngineProfiles.METRIC_NAMES::contains);
+  private void read(Target t, Exposition e) {
     EngineProfile profile = t.profile;
     if (profile == null) {
       profile = EngineProfiles.detect(e);
@@ -339,6 +370,9 @@ public final class Scraper implements AutoCloseable {
       return "connection refused";
     }
     String m = cause.getMessage();
+    if (cause instanceof ScrapeClient.HttpStatusException) {
+      return m;
+    }
     if (cause instanceof java.io.IOException && m != null && m.startsWith("response larger")) {
       return m;
     }
@@ -357,6 +391,9 @@ public final class Scraper implements AutoCloseable {
   @Override
   public synchronized void close() {
     targets.values().forEach(this::stop);
-    scheduler.shutdownNow();
+    if (ownScheduler) {
+      scheduler.shutdownNow();
+    }
+    http.close();
   }
 }

@@ -294,4 +294,24 @@ class ScraperTest {
     assertTrue(
         outcomes.get("127.0.0.1:2").toString().contains("not an LLM engine"), outcomes.toString());
   }
+
+  @Test
+  void scrapeDelaysStayInsideTheJitterBandAndStartOnATick() {
+    java.util.Random random = new java.util.Random(3);
+    long interval = TimeUnit.SECONDS.toNanos(1);
+    for (long tick : List.of(1L, 1_600_000L, 10_000_000L)) {
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (int i = 0; i < 20_000; i++) {
+        long now = random.nextLong() / 4;
+        double r = i == 0 ? 0 : i == 1 ? Math.nextDown(1.0) : random.nextDouble();
+        long delay = Scraper.nextDelay(interval, tick, r, now);
+        assertTrue(delay >= interval * 9 / 10 && delay <= interval * 11 / 10, tick + ": " + delay);
+        assertEquals(0, Math.floorMod(now + delay, tick), "starts on a tick");
+        min = Math.min(min, delay);
+        max = Math.max(max, delay);
+      }
+      assertTrue(min < interval * 91 / 100 && max > interval * 109 / 100, "uses the whole band");
+    }
+  }
 }

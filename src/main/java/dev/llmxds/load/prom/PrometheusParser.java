@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * five gauges out of five hundred lines allocates little.
  */
 public final class PrometheusParser {
-  private static final int MAX_ERRORS = 20;
+  static final int MAX_ERRORS = 20;
 
   private PrometheusParser() {}
 
@@ -45,15 +45,20 @@ public final class PrometheusParser {
           break; // # EOF
         }
       } catch (ParseError e) {
-        if (errors.size() < MAX_ERRORS) {
-          errors.add("line " + lineNo + ": " + e.getMessage() + ": " + excerpt(text, pos, lineEnd));
-        } else if (errors.size() == MAX_ERRORS) {
-          errors.add("more bad lines not listed");
-        }
+        addError(errors, lineNo, e, text, pos, lineEnd);
       }
       pos = end + 1;
     }
     return new Exposition(samples, types, errors);
+  }
+
+  static void addError(
+      List<String> errors, int lineNo, ParseError e, CharSequence text, int from, int to) {
+    if (errors.size() < MAX_ERRORS) {
+      errors.add("line " + lineNo + ": " + e.getMessage() + ": " + excerpt(text, from, to));
+    } else if (errors.size() == MAX_ERRORS) {
+      errors.add("more bad lines not listed");
+    }
   }
 
   private static String excerpt(CharSequence text, int from, int to) {
@@ -62,14 +67,14 @@ public final class PrometheusParser {
   }
 
   /** Thrown for one bad line; cheap (no stack trace). */
-  private static final class ParseError extends Exception {
+  static final class ParseError extends Exception {
     ParseError(String message) {
       super(message, null, false, false);
     }
   }
 
   /** Returns true at {@code # EOF}. */
-  private static boolean parseLine(
+  static boolean parseLine(
       CharSequence t,
       int from,
       int to,
