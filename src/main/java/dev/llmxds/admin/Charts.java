@@ -129,6 +129,10 @@ final class Charts {
         .append(HtmlPage.esc(title))
         .append("\">\n");
     int row = 0;
+    java.util.LinkedHashMap<String, Integer> colors = new java.util.LinkedHashMap<>();
+    for (String e : endpoints) {
+      colors.putIfAbsent(colorKey(names.getOrDefault(e, e)), colors.size());
+    }
     for (Map.Entry<String, Map<String, Long>> g : byGroup.entrySet()) {
       long total = g.getValue().values().stream().mapToLong(Long::longValue).sum();
       int y = TOP + row * rowH;
@@ -154,7 +158,8 @@ final class Charts {
             .append("\" height=\"")
             .append(rowH - 6)
             .append("\" fill=\"")
-            .append(color(i))
+            .append(
+                color(colors.get(colorKey(names.getOrDefault(endpoints.get(i), endpoints.get(i))))))
             .append("\" data-group=\"")
             .append(HtmlPage.esc(g.getKey()))
             .append("\" data-endpoint=\"")
@@ -182,15 +187,21 @@ final class Charts {
     }
     b.append("</svg>\n");
     b.append("<div class=\"legend\">");
-    for (int i = 0; i < endpoints.size(); i++) {
+    for (Map.Entry<String, Integer> c : colors.entrySet()) {
       b.append("<span><svg width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" fill=\"")
-          .append(color(i))
+          .append(color(c.getValue()))
           .append("\"/></svg> ")
-          .append(HtmlPage.esc(names.getOrDefault(endpoints.get(i), endpoints.get(i))))
+          .append(HtmlPage.esc(c.getKey()))
           .append("</span> ");
     }
     b.append("</div></figure>\n");
     return b.toString();
+  }
+
+  /** The part of a label before " (": the same GPU keeps its colour when its speed changes. */
+  static String colorKey(String label) {
+    int i = label.indexOf(" (");
+    return i < 0 ? label : label.substring(0, i);
   }
 
   private static void legend(StringBuilder b, List<String> labels, List<Series> series) {

@@ -126,8 +126,13 @@ final class DemoSection {
       }
       List<Charts.Series> weights = new ArrayList<>();
       List<Charts.Series> queues = new ArrayList<>();
-      int color = 0;
+      java.util.Map<String, Integer> colors = new LinkedHashMap<>();
+      for (String label : names.values()) {
+        colors.putIfAbsent(Charts.colorKey(label), colors.size());
+      }
       for (String id : svc.getValue()) {
+        int color =
+            colors.computeIfAbsent(Charts.colorKey(names.getOrDefault(id, id)), k -> colors.size());
         double[] x = new double[history.size()];
         double[] w = new double[history.size()];
         double[] q = new double[history.size()];
@@ -140,7 +145,7 @@ final class DemoSection {
         }
         String label = names.containsKey(id) ? names.get(id) + " " + id : id;
         weights.add(new Charts.Series(label, x, w, false, color));
-        queues.add(new Charts.Series(label, x, q, false, color++));
+        queues.add(new Charts.Series(label, x, q, false, color));
       }
       b.append(
           Charts.lines(

@@ -27,14 +27,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A whole llm-xds on one machine, telling its story: fake vLLM engines of mixed speeds in three
  * zones of two regions, a fleet file naming them, llm-xds watching it, and simulated Envoy sidecars
- * that are real xDS clients of it ({@link DemoSidecar}: ADS, CDS + EDS, every response ACKed), four
- * per zone. Each sidecar balances its own requests with Envoy's weighted least request over the
- * endpoints and weights it received; half of them ("llm-xds weights") use the weights, the other
- * half ("plain least request") ignore them, as a cluster without llm-xds would. The engines are
- * small (four sequences per batch) so that the offered load matters: under plain least request a
- * slow GPU gets as much work as a fast one and queues. The admin page shows the two groups' time to
- * first token side by side, and its buttons slow a GPU down, drain a zone or add a GPU. Everything
- * listens on loopback.
+ * that are real xDS clients of it ({@link DemoSidecar}: ADS, CDS + EDS, every response ACKed),
+ * eight per zone. Each sidecar balances its own requests with Envoy's weighted least request over
+ * the endpoints and weights it received. There are two identical fleets of six GPUs (two services,
+ * {@code llama-weighted} and {@code llama-plain}): half of the sidecars ("llm-xds weights") send to
+ * the first and use the weights, the other half ("plain least request") send the same traffic to
+ * the twin and ignore the weights, as a cluster without llm-xds would; so each group's queues and
+ * latency are its own. The engines are small (four sequences per batch) so that the offered load
+ * matters: under plain least request the slow GPUs get more than they can serve and queue. The
+ * admin page shows the two groups' time to first token side by side, and its buttons slow a GPU
+ * down, drain a zone or add a GPU (in both fleets). Everything listens on loopback.
  */
 public final class Demo implements AutoCloseable {
   /** One simulated GPU server. */
@@ -51,26 +53,37 @@ public final class Demo implements AutoCloseable {
 
   /**
    * The demo's engine: the reference GPU model with a small batch (4 sequences) and a heavier step
-   * (10 ms, a bigger model), so that a speed-1 GPU serves about 4-5 of the demo's requests a second
-   * and a few dozen requests a second load the fleet without loading the machine.
+   * (20 ms, a bigger model), so that a speed-1 GPU serves about 2.5 of the demo's requests a second
+   * (80 tokens on average), a fleet of six about 15, and two dozen requests a second load both
+   * fleets without loading the machine.
    */
   public static final EngineModel.Spec SPEC =
-      new EngineModel.Spec(4, 8192, 16, 10_000, 10.0, 0.04, 0.00004, 1.0);
+      new EngineModel.Spec(4, 8192, 16, 10_000, 20.0, 0.04, 0.00004, 1.0);
 
   public static final String MODEL = "meta-llama/Llama-3.1-8B-Instruct";
-  public static final String SERVICE = "llama-3-8b";
   public static final String WEIGHTED = "llm-xds weights";
   public static final String PLAIN = "plain least request";
 
+  /**
+   * The two identical fleets: the first serves the sidecars that use llm-xds weights, its twin
+   * those that ignore them, so each group's queues and latency are its own.
+   */
+  public static final Map<String, String> SERVICE_OF_GROUP =
+      Map.of(WEIGHTED, "llama-weighted", PLAIN, "llama-plain");
+
+  /** The model name each twin serves (a model belongs to one service). */
+  private static final Map<String, String> MODEL_OF_SERVICE =
+      Map.of("llama-weighted", MODEL, "llama-plain", MODEL + "-twin");
+
   /** Sidecars per zone and group. */
-  static final int SIDECARS_PER_GROUP_AND_ZONE = 2;
+  static final int SIDECARS_PER_GROUP_AND_ZONE = 4;
 
   /** GPUs the "add a GPU" button may add. */
   static final int MAX_ADDED = 4;
 
-  private record Entry(Gpu gpu, FakeEngine engine, boolean draining) {
+  private record Entry(String service, Gpu gpu, FakeEngine engine, boolean draining) {
     Entry withDraining(boolean d) {
-      return new Entry(gpu, engine, d);
+      return new Entry(service, gpu, engine, d);
     }
   }
 
@@ -85,8 +98,10 @@ public final class Demo implements AutoCloseable {
   private volatile String lastAction = "";
 
   private Demo(int xdsPort, int adminPort, double requestsPerSecond) throws IOException {
-    for (Gpu gpu : FLEET) {
-      entries.add(new Entry(gpu, engine(gpu.speed()), false));
+    for (String service : List.of("llama-weighted", "llama-plain")) {
+      for (Gpu gpu : FLEET) {
+        entries.add(new Entry(service, gpu, engine(service, gpu.speed()), false));
+      }
     }
     Path dir = Files.createTempDirectory("llm-xds-demo");
     fleetFile = dir.resolve("fleet.yaml");
@@ -112,13 +127,13 @@ public final class Demo implements AutoCloseable {
     return new Demo(xdsPort, adminPort, requestsPerSecond);
   }
 
-  private static FakeEngine engine(double speed) {
-    return new FakeEngine(MODEL, SPEC.withSpeed(speed), "127.0.0.1", 0);
+  private static FakeEngine engine(String service, double speed) {
+    return new FakeEngine(MODEL_OF_SERVICE.get(service), SPEC.withSpeed(speed), "127.0.0.1", 0);
   }
 
   /**
-   * Four sidecars per zone, two per group, each zone's share of the rate in proportion to its GPUs'
-   * speed (a zone's sidecars send to their own zone: priority 0 of what llm-xds gives them).
+   * Eight sidecars per zone, four per group, each zone's share of the rate in proportion to its
+   * GPUs' speed (a zone's sidecars send to their own zone: priority 0 of what llm-xds gives them).
    */
   private void startSidecars(double requestsPerSecond) {
     Map<String, String> zones = new LinkedHashMap<>();
@@ -152,7 +167,7 @@ public final class Demo implements AutoCloseable {
                       z.getKey(),
                       "127.0.0.1",
                       server.xdsPort(),
-                      SERVICE,
+                      SERVICE_OF_GROUP.get(group),
                       traffic.start())
                   .start());
         }
@@ -162,16 +177,28 @@ public final class Demo implements AutoCloseable {
 
   /** Writes the fleet file afresh and moves it into place in one rename. */
   private synchronized void writeFleet() throws IOException {
-    StringBuilder yaml =
-        new StringBuilder(
-            "services:\n  - name: "
-                + SERVICE
-                + "\n    models: ["
-                + MODEL
-                + ", "
-                + SERVICE
-                + "]\n    endpoints:\n");
-    for (Entry e : entries) {
+    StringBuilder yaml = new StringBuilder("services:\n");
+    for (String service : List.of("llama-weighted", "llama-plain")) {
+      yaml.append("  - name: ")
+          .append(service)
+          .append("\n    models: [")
+          .append(MODEL_OF_SERVICE.get(service))
+          .append(", ")
+          .append(service.equals("llama-weighted") ? "llama-3-8b" : "llama-3-8b-twin")
+          .append("]\n    endpoints:\n");
+      for (Entry e : entries) {
+        if (e.service().equals(service)) {
+          endpoint(yaml, e);
+        }
+      }
+    }
+    Path tmp = fleetFile.resolveSibling("fleet.yaml.tmp");
+    Files.writeString(tmp, yaml.toString());
+    Files.move(tmp, fleetFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void endpoint(StringBuilder yaml, Entry e) {
+    {
       Gpu gpu = e.gpu();
       yaml.append(
           String.format(
@@ -186,9 +213,6 @@ public final class Demo implements AutoCloseable {
               gpu.name(),
               e.engine().speed()));
     }
-    Path tmp = fleetFile.resolveSibling("fleet.yaml.tmp");
-    Files.writeString(tmp, yaml.toString());
-    Files.move(tmp, fleetFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The demo's buttons. */
@@ -221,16 +245,21 @@ public final class Demo implements AutoCloseable {
       }
       int perGroup = sidecars.size() / 2;
       return new View(
-          "Twelve simulated Envoy sidecars, four per zone, are real xDS clients of this server"
+          "Twenty-four simulated Envoy sidecars, eight per zone, are real xDS clients of this server"
               + " (see the connected nodes below: CDS and EDS ACKed). Each balances its own"
-              + " requests with Envoy's weighted least request over the endpoints of its zone."
-              + " Half use the weights llm-xds publishes; the other half ignore them (plain least"
-              + " request, as without llm-xds). Both groups send the same traffic to the same GPUs:"
-              + " compare their time to first token and where their requests go. Slow a GPU down,"
-              + " drain a zone or add a GPU and watch the weights follow the queues.",
+              + " requests with Envoy's weighted least request over the GPUs of its zone. There"
+              + " are two identical fleets of six GPUs (2x down to 0.4x): the sidecars of"
+              + " llama-weighted use the weights llm-xds publishes, those of llama-plain ignore them"
+              + " (plain least request, as without llm-xds). Both get the same traffic: compare"
+              + " their time to first token, where their requests go and the queues of their"
+              + " slower GPUs. Slow a GPU down, drain a zone or add a GPU (in both fleets) and watch"
+              + " the weights follow the queues.",
           List.of(
-              new Group(WEIGHTED, "Envoy weighted least request, llm-xds weights", perGroup),
-              new Group(PLAIN, "Envoy least request, weights ignored", perGroup)),
+              new Group(
+                  WEIGHTED,
+                  "llama-weighted: Envoy weighted least request over llm-xds weights",
+                  perGroup),
+              new Group(PLAIN, "llama-plain: Envoy least request, weights ignored", perGroup)),
           points,
           names,
           actions(),
@@ -239,10 +268,8 @@ public final class Demo implements AutoCloseable {
 
     private List<Action> actions() {
       List<Action> out = new ArrayList<>();
-      for (Entry e : entries) {
-        if (e.gpu().name().equals("h100-a") || e.gpu().name().equals("a100-c1")) {
-          out.add(new Action("slow-" + e.gpu().name(), "Slow " + e.gpu().name() + " to 0.3x"));
-        }
+      for (String name : List.of("h100-a", "a100-c1")) {
+        out.add(new Action("slow-" + name, "Slow " + name + " to 0.3x"));
       }
       out.add(new Action("restore", "Restore every GPU's speed"));
       out.add(new Action("drain-us-east-1b", "Drain zone us-east-1b"));
@@ -264,8 +291,9 @@ public final class Demo implements AutoCloseable {
     try {
       if (id.startsWith("slow-")) {
         String name = id.substring("slow-".length());
-        Entry e = entry(name);
-        e.engine().setSpeed(0.3);
+        for (Entry e : twins(name)) {
+          e.engine().setSpeed(0.3);
+        }
         writeFleet();
         return name + " slowed down to 0.3x";
       }
@@ -288,12 +316,15 @@ public final class Demo implements AutoCloseable {
           return "no zone draining";
         }
         case "add-eu-west-1a" -> {
-          if (entries.size() >= FLEET.size() + MAX_ADDED) {
+          int added = entries.size() / 2 - FLEET.size();
+          if (added >= MAX_ADDED) {
             return "not added: the demo adds at most " + MAX_ADDED + " GPUs";
           }
-          String name = "a100-c" + (entries.size() - FLEET.size() + 3);
-          entries.add(
-              new Entry(new Gpu(name, "eu-west", "eu-west-1a", 1.0, 1), engine(1.0), false));
+          String name = "a100-c" + (added + 3);
+          Gpu gpu = new Gpu(name, "eu-west", "eu-west-1a", 1.0, 1);
+          for (String service : List.of("llama-weighted", "llama-plain")) {
+            entries.add(new Entry(service, gpu, engine(service, 1.0), false));
+          }
           writeFleet();
           return name + " (1.0x) added in eu-west-1a";
         }
@@ -304,13 +335,23 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  private Entry entry(String name) {
+  /** The GPU of this name in both fleets. */
+  private List<Entry> twins(String name) {
+    List<Entry> out = entries.stream().filter(e -> e.gpu().name().equals(name)).toList();
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no such GPU: " + name);
+    }
+    return out;
+  }
+
+  /** The port of GPU {@code gpu} in fleet {@code service} ("llama-weighted" or "llama-plain"). */
+  public int port(String service, String gpu) {
     for (Entry e : entries) {
-      if (e.gpu().name().equals(name)) {
-        return e;
+      if (e.service().equals(service) && e.gpu().name().equals(gpu)) {
+        return e.engine().port();
       }
     }
-    throw new IllegalArgumentException("no such GPU: " + name);
+    throw new IllegalArgumentException("no GPU " + gpu + " in " + service);
   }
 
   public LlmXds server() {
