@@ -130,7 +130,13 @@ final class DemoSection {
       for (String label : names.values()) {
         colors.putIfAbsent(Charts.colorKey(label), colors.size());
       }
-      for (String id : svc.getValue()) {
+      List<String> ids = new ArrayList<>(svc.getValue());
+      // legend in the demo's order (the same GPU, the same colour and place in every chart)
+      ids.sort(
+          java.util.Comparator.comparingInt(
+              id ->
+                  colors.getOrDefault(Charts.colorKey(names.getOrDefault(id, id)), colors.size())));
+      for (String id : ids) {
         int color =
             colors.computeIfAbsent(Charts.colorKey(names.getOrDefault(id, id)), k -> colors.size());
         double[] x = new double[history.size()];
