@@ -94,7 +94,10 @@ public final class Demo implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final DemoStats stats = new DemoStats(List.of(WEIGHTED, PLAIN));
   private final List<DemoSidecar> sidecars = new ArrayList<>();
-  private final ScheduledExecutorService roller = DaemonThreads.scheduler("demo-stats");
+
+  /** One timer for the stats, every sidecar's arrivals and every ADS re-connection. */
+  private final ScheduledExecutorService timer = DaemonThreads.scheduler("demo-sidecars");
+
   private volatile String lastAction = "";
 
   private Demo(int xdsPort, int adminPort, double requestsPerSecond) throws IOException {
@@ -117,8 +120,7 @@ public final class Demo implements AutoCloseable {
             dir);
     server = LlmXds.start(config, Clock.systemUTC());
     startSidecars(requestsPerSecond);
-    roller.scheduleAtFixedRate(
-        () -> stats.roll(System.currentTimeMillis()), 2, 2, TimeUnit.SECONDS);
+    timer.scheduleAtFixedRate(() -> stats.roll(System.currentTimeMillis()), 2, 2, TimeUnit.SECONDS);
     server.demoPanel(new Panel());
   }
 
@@ -159,7 +161,7 @@ public final class Demo implements AutoCloseable {
                   + i;
           SidecarTraffic traffic =
               new SidecarTraffic(
-                  id, group, group.equals(WEIGHTED), perSidecar, http, stats, seed++ * 7919);
+                  id, group, group.equals(WEIGHTED), perSidecar, http, stats, timer, seed++ * 7919);
           sidecars.add(
               new DemoSidecar(
                       id,
@@ -168,7 +170,8 @@ public final class Demo implements AutoCloseable {
                       "127.0.0.1",
                       server.xdsPort(),
                       SERVICE_OF_GROUP.get(group),
-                      traffic.start())
+                      traffic.start(),
+                      timer)
                   .start());
         }
       }
@@ -378,7 +381,7 @@ public final class Demo implements AutoCloseable {
 
   @Override
   public void close() {
-    roller.shutdownNow();
+    timer.shutdownNow();
     sidecars.forEach(DemoSidecar::close);
     server.close();
     entries.forEach(e -> e.engine().close());

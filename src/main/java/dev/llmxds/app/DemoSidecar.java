@@ -2,7 +2,6 @@ package dev.llmxds.app;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmxds.demo.SidecarTraffic;
-import dev.llmxds.util.DaemonThreads;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * when it does not parse. What EDS delivers becomes the endpoints its {@link SidecarTraffic}
  * balances over: like Envoy, the highest-priority level (lowest number) that has healthy endpoints,
  * with the load-balancing weight of each endpoint. Listeners and routes are not asked for: the
- * sidecar sends to its one cluster directly. The stream is re-opened a second after it fails.
+ * sidecar sends to its one cluster directly. The stream is re-opened a second after it fails, on a
+ * timer shared by every sidecar.
  */
 final class DemoSidecar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoSidecar.class);
@@ -58,7 +58,8 @@ final class DemoSidecar implements AutoCloseable {
       String host,
       int xdsPort,
       String cluster,
-      SidecarTraffic traffic) {
+      SidecarTraffic traffic,
+      ScheduledExecutorService retry) {
     Node.Builder b =
         Node.newBuilder()
             .setId(nodeId)
@@ -72,7 +73,7 @@ final class DemoSidecar implements AutoCloseable {
     this.channel =
         Grpc.newChannelBuilderForAddress(host, xdsPort, InsecureChannelCredentials.create())
             .build();
-    this.retry = DaemonThreads.scheduler("ads-" + nodeId);
+    this.retry = retry;
   }
 
   String nodeId() {
@@ -250,7 +251,6 @@ final class DemoSidecar implements AutoCloseable {
       }
     }
     traffic.close();
-    retry.shutdownNow();
     channel.shutdownNow();
   }
 }

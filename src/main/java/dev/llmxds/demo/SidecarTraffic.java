@@ -1,6 +1,5 @@
 package dev.llmxds.demo;
 
-import dev.llmxds.util.DaemonThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,6 +44,7 @@ public final class SidecarTraffic implements AutoCloseable {
 
   /**
    * @param useWeights false: every weight counts as 1 (plain least request)
+   * @param scheduler the timer of the arrivals, shared by every sidecar; its owner shuts it down
    */
   public SidecarTraffic(
       String name,
@@ -53,6 +53,7 @@ public final class SidecarTraffic implements AutoCloseable {
       double requestsPerSecond,
       HttpClient http,
       DemoStats stats,
+      ScheduledExecutorService scheduler,
       long seed) {
     if (!(requestsPerSecond > 0)) {
       throw new IllegalArgumentException("requestsPerSecond must be positive");
@@ -65,7 +66,7 @@ public final class SidecarTraffic implements AutoCloseable {
     this.stats = stats;
     this.random = new Random(seed);
     this.balancer = new WeightedLeastRequest(new Random(seed + 1));
-    this.scheduler = DaemonThreads.scheduler("sidecar-" + name);
+    this.scheduler = scheduler;
   }
 
   public String name() {
@@ -183,7 +184,6 @@ public final class SidecarTraffic implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    scheduler.shutdownNow();
+    closed = true; // no new arrival is scheduled; requests in flight finish or time out
   }
 }
