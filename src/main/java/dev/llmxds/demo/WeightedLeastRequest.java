@@ -8,8 +8,10 @@ import java.util.function.IntUnaryOperator;
  * Envoy's least-request load balancer over one host set, as one sidecar worker runs it: our own
  * model of {@code source/extensions/load_balancing_policies/least_request/least_request_lb.cc} and
  * {@code EdfLoadBalancerBase} in {@code
- * source/extensions/load_balancing_policies/common/load_balancer_impl.cc} (github.com/envoyproxy/
- * envoy); no Envoy code is copied.
+ * source/extensions/load_balancing_policies/common/load_balancer_impl.cc} (formerly {@code
+ * source/common/upstream/load_balancer_impl.cc}; github.com/envoyproxy/envoy); no Envoy code is
+ * copied. The simulator's test-scope model ({@code sim/policy/EnvoyLeastRequest}) also reproduces
+ * Envoy's seeded schedule start; this one serves the demo's sidecars.
  *
  * <ul>
  *   <li>When every host has the same weight: power of {@code choiceCount} choices ({@code
