@@ -159,6 +159,17 @@ class AdminPageBrowserTest {
       HttpClient http = HttpClient.newHttpClient();
       assertEquals(
           403, post(http, url + "demo/act?do=slow-h100-a&token=forged").statusCode(), "forged");
+      HttpResponse<String> crossSite =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(url + "demo/act?do=slow-h100-a&token=" + token.group(1)))
+                  .header("Origin", "http://evil.example")
+                  .timeout(Duration.ofSeconds(10))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, crossSite.statusCode(), "a post from another origin, token or not");
+      assertEquals(2.0, demo.engines().get(0).speed(), 1e-9, "nothing was slowed yet");
       HttpResponse<String> pressed =
           post(http, url + "demo/act?do=slow-h100-a&token=" + token.group(1));
       assertEquals(303, pressed.statusCode(), pressed.body());
