@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP server: {@code /} (HTML), {@code /api/fleet}, {@code /api/nodes}, {@code
  * /api/config_dump?zone=…[&region=…][&kind=sidecar|proxyless]}, {@code /healthz}, {@code /readyz},
  * {@code /metrics} (Prometheus). Read-only (GET and HEAD, no request body); loopback by default.
+ * The one exception is the demo's buttons, {@code POST /demo/act} with the page's form token, and
+ * only while a {@link DemoPanel} is attached.
  *
  * <p>Built on Netty's HTTP/1.1 codec so that a stalled client costs a socket and never a thread:
  * reads are non-blocking, the request head must arrive within {@code admin.headerTimeout} of its
@@ -81,6 +83,14 @@ public final class AdminHttpServer implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger open = new AtomicInteger();
   private final Channel listener;
+  private final FleetHistory history = new FleetHistory();
+  private final java.util.concurrent.ScheduledExecutorService sampler =
+      DaemonThreads.scheduler("admin-history");
+
+  /** The token a demo button must post back (a form token: another site cannot read it). */
+  private final String formToken = newToken();
+
+  private volatile DemoPanel demo;
 
   public AdminHttpServer(
       AdminConfig config, AdminSource source, AdminViews views, LlmXdsMetrics metrics)
@@ -147,6 +157,32 @@ public final class AdminHttpServer implements AutoCloseable {
 
   public int port() {
     return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  /** Shows the demo's panel on the page and accepts its buttons (POST /demo/act). */
+  public void demo(DemoPanel panel) {
+    this.demo = panel;
+  }
+
+  /** Starts sampling weights and queues for the page's charts, every {@code seconds}. */
+  public void sampleHistory(long seconds) {
+    sampler.scheduleAtFixedRate(
+        () -> {
+          try {
+            history.sample(views.fleet(), System.currentTimeMillis());
+          } catch (RuntimeException e) {
+            log.debug("admin history sample failed: {}", e.toString());
+          }
+        },
+        0,
+        seconds,
+        TimeUnit.SECONDS);
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[18];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /**
@@ -275,7 +311,9 @@ public final class AdminHttpServer implements AutoCloseable {
         return;
       }
       HttpMethod method = request.method();
-      if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      boolean demoPost =
+          method.equals(HttpMethod.POST) && demo != null && request.uri().startsWith("/demo/act?");
+      if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD) && !demoPost) {
         FullHttpResponse r =
             response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "read-only: use GET\n", false);
         r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
@@ -291,10 +329,14 @@ public final class AdminHttpServer implements AutoCloseable {
       boolean head = method.equals(HttpMethod.HEAD);
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       String uri = request.uri();
+      String site = request.headers().get("Sec-Fetch-Site");
+      String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+      String host = request.headers().get(HttpHeaderNames.HOST);
       try {
         renderers.execute(
             () -> {
-              FullHttpResponse r = render(uri, head);
+              FullHttpResponse r =
+                  demoPost ? demoAction(uri, site, origin, host) : render(uri, head);
               ctx.executor().execute(() -> respond(ctx, r, keepAlive));
             });
       } catch (RejectedExecutionException e) {
@@ -357,12 +399,7 @@ public final class AdminHttpServer implements AutoCloseable {
           new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_QUERY_PARAMS);
       String path = q.path();
       return switch (path) {
-        case "/" ->
-            response(
-                HttpResponseStatus.OK,
-                "text/html; charset=utf-8",
-                HtmlPage.render(views.fleet(), views.nodes()),
-                head);
+        case "/" -> response(HttpResponseStatus.OK, "text/html; charset=utf-8", page(), head);
         case "/api/fleet" ->
             response(HttpResponseStatus.OK, JSON, AdminViews.json(views.fleet()), head);
         case "/api/nodes" ->
@@ -393,6 +430,59 @@ public final class AdminHttpServer implements AutoCloseable {
           "internal error: " + AdminViews.clip(String.valueOf(e.getMessage()), 512) + "\n",
           head);
     }
+  }
+
+  /**
+   * A demo button: POST /demo/act?do=ID&token=T with an empty body. Accepted only with the page's
+   * form token and, where the browser says where the request comes from (Sec-Fetch-Site, Origin),
+   * only from this origin: a cross-site form post is refused. Answers 303 back to the page.
+   */
+  private FullHttpResponse demoAction(String uri, String site, String origin, String host) {
+    DemoPanel panel = demo;
+    try {
+      QueryStringDecoder q =
+          new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_QUERY_PARAMS);
+      String token = first(q.parameters(), "token", "");
+      boolean sameSite = site == null || site.equals("same-origin") || site.equals("none");
+      boolean sameOrigin =
+          origin == null
+              || origin.equals("null") && site != null && !site.equals("cross-site")
+              || host != null && origin.equals("http://" + host);
+      if (panel == null
+          || !q.path().equals("/demo/act")
+          || !java.security.MessageDigest.isEqual(
+              token.getBytes(StandardCharsets.UTF_8), formToken.getBytes(StandardCharsets.UTF_8))
+          || !sameSite
+          || !sameOrigin) {
+        return response(
+            HttpResponseStatus.FORBIDDEN, TEXT, "refused: not a button of this page\n", false);
+      }
+      panel.act(first(q.parameters(), "do", ""));
+      FullHttpResponse r = response(HttpResponseStatus.SEE_OTHER, TEXT, "done\n", false);
+      r.headers().set(HttpHeaderNames.LOCATION, "/");
+      return r;
+    } catch (IllegalArgumentException e) {
+      return response(
+          HttpResponseStatus.BAD_REQUEST,
+          TEXT,
+          "bad demo action: " + AdminViews.clip(String.valueOf(e.getMessage()), 200) + "\n",
+          false);
+    } catch (RuntimeException e) {
+      log.warn("demo action {} failed", AdminViews.clip(uri, AdminViews.MAX_NAME), e);
+      return response(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT, "demo action failed\n", false);
+    }
+  }
+
+  private String page() {
+    DemoPanel panel = demo;
+    return HtmlPage.render(
+        views.fleet(),
+        views.nodes(),
+        history.samples(),
+        panel == null ? null : panel.view(),
+        formToken,
+        System.currentTimeMillis());
   }
 
   private FullHttpResponse readyz(boolean head) {
@@ -459,6 +549,7 @@ public final class AdminHttpServer implements AutoCloseable {
   }
 
   private void shutdownThreads() {
+    sampler.shutdownNow();
     renderers.shutdownNow();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -27,16 +27,22 @@ final class HtmlPage {
       th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
       .HEALTHY { color: #176d2c; } .DEGRADED { color: #a36b00; }
       .UNHEALTHY, .DRAINING, .err { color: #b3261e; } .muted { color: #777; }
+      figure.chart { display: inline-block; margin: 0 1.5em 1em 0; vertical-align: top; }
+      figcaption { font-weight: 600; margin-bottom: .2em; }
+      .legend { font-size: 12px; max-width: 560px; } .legend span { margin-right: .8em; }
+      form.action { display: inline-block; margin: 0 .4em .4em 0; }
+      .story { max-width: 60em; }
       """;
 
   /**
    * The Content-Security-Policy of every admin response: nothing may load or run but the page's own
-   * style sheet (by hash); no frames, forms, base URL or plugins.
+   * style sheet (by hash); no script, frames, base URL or plugins; forms (the demo's buttons) post
+   * only to this origin.
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; style-src '"
           + sha256(STYLE)
-          + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+          + "'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
   private HtmlPage() {}
 
@@ -56,6 +62,20 @@ final class HtmlPage {
   }
 
   static String render(Fleet fleet, Nodes nodes) {
+    return render(fleet, nodes, List.of(), null, "", System.currentTimeMillis());
+  }
+
+  /**
+   * The page; with {@code history} it draws weight and queue charts, with {@code demo} the demo's
+   * story, latency per sidecar group, where requests went and its buttons (posting {@code token}).
+   */
+  static String render(
+      Fleet fleet,
+      Nodes nodes,
+      List<FleetHistory.Sample> history,
+      DemoPanel.View demo,
+      String token,
+      long nowMillis) {
     StringBuilder b = new StringBuilder(16_384);
     b.append(
             """
@@ -82,6 +102,13 @@ final class HtmlPage {
         .append(fleet.getWeightUpdates())
         .append(". <a href=\"/api/fleet\">/api/fleet</a> · ")
         .append("<a href=\"/api/nodes\">/api/nodes</a> · <a href=\"/metrics\">/metrics</a></p>\n");
+    if (demo != null) {
+      DemoSection.render(b, demo, token, nowMillis);
+    }
+    if (history.size() > 1) {
+      DemoSection.fleetCharts(
+          b, history, demo == null ? Map.of() : demo.endpointNames(), nowMillis);
+    }
     b.append("<h2>Services</h2>\n");
     for (Service s : fleet.getServicesList()) {
       b.append("<h3>")

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description =
-        "Run llm-xds with simulated vLLM engines (mixed speeds, three zones) and a load generator.")
+        "Run llm-xds with simulated vLLM engines (mixed speeds, three zones) and simulated Envoy"
+            + " sidecars (real xDS clients) sending load through it.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--xds-port", defaultValue = "18000", description = "ADS port (default 18000).")
   int xdsPort;
@@ -20,8 +21,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--rps",
-      defaultValue = "30",
-      description = "Requests per second the load generator sends (default 30).")
+      defaultValue = "26",
+      description = "Requests per second the load generator sends (default 26).")
   double rps;
 
   @Override
@@ -32,13 +33,16 @@ final class DemoCommand implements Callable<Integer> {
         """
 
         llm-xds demo is running.
-          Admin page:   http://127.0.0.1:%d/        (fleet, weights, queues, connected nodes)
+          Admin page:   http://127.0.0.1:%d/        (the story: sidecars, latency, weights, queues, buttons)
           JSON:         http://127.0.0.1:%d/api/fleet   /api/nodes   /api/config_dump?zone=us-east-1a
           Prometheus:   http://127.0.0.1:%d/metrics
           xDS (ADS):    127.0.0.1:%d
           Fleet file:   %s   (edit it: mark an endpoint draining, change a weight)
 
-        %d fake vLLM engines (speeds 0.4x to 2x) get %.0f requests/s; watch the weights follow their queues.
+        %d fake vLLM engines: two identical fleets of six (speeds 0.4x to 2x), llama-weighted and
+        llama-plain. %d simulated Envoy sidecars (real ADS clients, eight per zone) send %.0f
+        requests/s in all: half balance over llama-weighted with llm-xds weights, half over
+        llama-plain with plain least request. Compare their TTFT and queues on the admin page.
 
         Point a real Envoy at it (zone us-east-1a):
           LLMXDS_HOST=127.0.0.1 LLMXDS_PORT=%d ENVOY_REGION=us-east ENVOY_ZONE=us-east-1a \\
@@ -54,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         demo.server().xdsPort(),
         demo.fleetFile(),
         demo.engines().size(),
+        demo.sidecarIds().size(),
         rps,
         demo.server().xdsPort());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -204,6 +204,7 @@ public final class LlmXds implements AdminSource, AutoCloseable {
       if (config.admin().enabled()) {
         try {
           app.admin = new AdminHttpServer(config.admin(), app, app.views, app.metrics);
+          app.admin.sampleHistory(2);
         } catch (IOException e) {
           throw listenError("admin", config.admin().host(), config.admin().port(), e);
         }
@@ -239,6 +240,13 @@ public final class LlmXds implements AdminSource, AutoCloseable {
   private static IOException listenError(String what, String host, int port, IOException e) {
     String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new IOException(what + " " + host + ":" + port + ": " + reason, e);
+  }
+
+  /** Shows the demo's panel and buttons on the admin page (no effect without the admin server). */
+  void demoPanel(dev.llmxds.admin.DemoPanel panel) {
+    if (admin != null) {
+      admin.demo(panel);
+    }
   }
 
   public int xdsPort() {

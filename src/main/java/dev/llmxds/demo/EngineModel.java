@@ -233,7 +233,7 @@ public final class EngineModel {
     }
   }
 
-  private final Spec spec;
+  private Spec spec;
   private final ArrayDeque<Live> waiting = new ArrayDeque<>();
   private final ArrayList<Live> running = new ArrayList<>();
   private final ArrayList<Live> scheduled = new ArrayList<>();
@@ -280,6 +280,11 @@ public final class EngineModel {
 
   public Spec spec() {
     return spec;
+  }
+
+  /** The GPU slows down or speeds up (thermal throttling, a noisy neighbour): later steps only. */
+  public void setSpeed(double speed) {
+    spec = spec.withSpeed(speed);
   }
 
   /**

@@ -89,6 +89,15 @@ public final class FakeEngine implements AutoCloseable {
     return model;
   }
 
+  /** Changes the GPU's speed from its next step on (the demo's "slow this GPU down"). */
+  public synchronized void setSpeed(double speed) {
+    engine.setSpeed(speed);
+  }
+
+  public synchronized double speed() {
+    return engine.spec().speed();
+  }
+
   public synchronized int running() {
     return engine.running();
   }
