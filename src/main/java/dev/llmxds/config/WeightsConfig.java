@@ -36,7 +36,7 @@ public record WeightsConfig(
     maxRatio = Check.range("maxRatio", Check.orDefault(maxRatio, 20.0), 2.0, 1000.0);
     smoothing = Check.notNegative("smoothing", Check.orDefault(smoothing, Duration.ofSeconds(5)));
     deadband = Check.range("deadband", Check.orDefault(deadband, 0.25), 0.0, 0.9);
-    hysteresis = Check.range("hysteresis", Check.orDefault(hysteresis, 0.25), 0.0, 2.0);
+    hysteresis = Check.range("hysteresis", Check.orDefault(hysteresis, 0.45), 0.0, 0.49);
     staleAfter = Check.positive("staleAfter", Check.orDefault(staleAfter, Duration.ofSeconds(3)));
     staleHalfLife =
         Check.positive("staleHalfLife", Check.orDefault(staleHalfLife, Duration.ofSeconds(5)));

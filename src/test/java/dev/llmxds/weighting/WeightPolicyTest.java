@@ -100,8 +100,8 @@ class WeightPolicyTest {
   void aPublishedStepMovesOnlyPastItsBoundaryPlusTheHysteresis() {
     double published = policy.settle(Double.NaN, 1.0); // step 0
     double up = Math.pow(2, 1 / 3.0);
-    double inside = Math.pow(up, 0.5 + 0.25 - 0.01); // past the boundary, within hysteresis
-    double beyond = Math.pow(up, 0.5 + 0.25 + 0.01);
+    double inside = Math.pow(up, 0.5 + 0.45 - 0.01); // past the boundary, within hysteresis
+    double beyond = Math.pow(up, 0.5 + 0.45 + 0.01);
     assertEquals(published, policy.settle(published, inside));
     assertEquals(up, policy.settle(published, beyond), 1e-12);
     assertEquals(published, policy.settle(published, 1 / inside));
