@@ -1,16 +1,6 @@
 package dev.llmxds.load.engine;
 
-import static dev.llmxds.load.engine.Series.mean;
-import static dev.llmxds.load.engine.Series.ofModels;
-import static dev.llmxds.load.engine.Series.sum;
-
 import dev.llmxds.fleet.EngineKind;
-import dev.llmxds.fleet.EngineLoad;
-import dev.llmxds.load.prom.Exposition;
-import dev.llmxds.load.prom.Sample;
-import java.util.Collection;
-import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * TensorRT-LLM's own OpenAI server, {@code trtllm-serve}. Its {@code /metrics} answers JSON
@@ -26,7 +16,7 @@ import java.util.function.Predicate;
  * {@code trtllm_generation_tokens_total} is added when a request finishes ({@code
  * log_request_metrics_dict}): too bursty for a rate, not read; congestion only.
  */
-final class TrtllmServeProfile implements EngineProfile {
+final class TrtllmServeProfile extends GaugeProfile {
   // NVIDIA/TensorRT-LLM tensorrt_llm/metrics/collector.py: metric_prefix "trtllm_" + the names
   // below, set in log_iteration_stats from numActiveRequests, numQueuedRequests and
   // kvCacheStats usedNumBlocks / maxNumBlocks.
@@ -34,30 +24,7 @@ final class TrtllmServeProfile implements EngineProfile {
   static final String WAITING = "trtllm_num_requests_waiting";
   static final String KV = "trtllm_kv_cache_utilization";
 
-  @Override
-  public EngineKind kind() {
-    return EngineKind.TRTLLM_SERVE;
-  }
-
-  @Override
-  public String family() {
-    return "tensorrt-llm";
-  }
-
-  @Override
-  public Set<String> metricNames() {
-    return Set.of(RUNNING, WAITING, KV);
-  }
-
-  @Override
-  public boolean recognises(Exposition e) {
-    return e.has(RUNNING) || e.has(WAITING);
-  }
-
-  @Override
-  public EngineLoad read(Exposition e, Collection<String> models) {
-    Predicate<Sample> ofModel = ofModels(e, "model_name", models);
-    return new EngineLoad(
-        sum(e, RUNNING, ofModel, true), sum(e, WAITING, ofModel, true), mean(e, KV, ofModel));
+  TrtllmServeProfile() {
+    super(EngineKind.TRTLLM_SERVE, "tensorrt-llm", RUNNING, WAITING, KV, null);
   }
 }
