@@ -10,19 +10,14 @@ import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
 import dev.llmxds.testing.GrpcJsClient;
+import dev.llmxds.testing.ReplicaNames;
 import dev.llmxds.testing.TestBackend;
 import dev.llmxds.testing.TestServers;
 import dev.llmxds.testing.XdsClients;
-import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
-import io.grpc.NameResolver;
-import io.grpc.NameResolverProvider;
-import io.grpc.NameResolverRegistry;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,64 +49,6 @@ class GrpcBootstrapServersTest {
   private LlmXds server;
   private final List<AutoCloseable> clients = new ArrayList<>();
   private int closedPort;
-
-  /**
-   * A name that resolves to every replica, as DNS does for a headless Service or a compose alias:
-   * the scheme {@code replicas:///} answers the ports of {@link #replicas}, in that order.
-   */
-  private final List<LlmXds> replicas = new ArrayList<>();
-
-  private final NameResolverProvider replicaResolver =
-      new NameResolverProvider() {
-        @Override
-        public NameResolver newNameResolver(URI target, NameResolver.Args args) {
-          if (!"replicas".equals(target.getScheme())) {
-            return null;
-          }
-          return new NameResolver() {
-            private Listener2 listener;
-
-            @Override
-            public String getServiceAuthority() {
-              return "replicas";
-            }
-
-            @Override
-            public void start(Listener2 l) {
-              listener = l;
-              refresh();
-            }
-
-            @Override
-            public void refresh() {
-              List<EquivalentAddressGroup> addresses = new ArrayList<>();
-              for (LlmXds r : replicas) {
-                addresses.add(
-                    new EquivalentAddressGroup(new InetSocketAddress("127.0.0.1", r.xdsPort())));
-              }
-              listener.onResult(ResolutionResult.newBuilder().setAddresses(addresses).build());
-            }
-
-            @Override
-            public void shutdown() {}
-          };
-        }
-
-        @Override
-        public String getDefaultScheme() {
-          return "replicas";
-        }
-
-        @Override
-        protected boolean isAvailable() {
-          return true;
-        }
-
-        @Override
-        protected int priority() {
-          return 5;
-        }
-      };
 
   @BeforeEach
   void start() throws IOException {
@@ -225,8 +162,6 @@ class GrpcBootstrapServersTest {
   private LlmXds secondReplica() {
     Path fleet = dir.resolve("fleet.yaml");
     LlmXds r = TestServers.start(TestServers.config(fleet, "load: {enabled: false}"));
-    replicas.add(server);
-    replicas.add(r);
     clients.add(r);
     return r;
   }
@@ -235,12 +170,15 @@ class GrpcBootstrapServersTest {
   void grpcJavaMovesToAnotherReplicaWhenTheFirstServerNameResolvesToEveryReplica()
       throws Exception {
     LlmXds second = secondReplica();
-    NameResolverRegistry.getDefaultRegistry().register(replicaResolver);
-    clients.add(() -> NameResolverRegistry.getDefaultRegistry().deregister(replicaResolver));
+    ReplicaNames names = new ReplicaNames(); // a name resolving to both, like DNS
+    clients.add(names);
+    int first = server.xdsPort();
+    names.add(() -> first);
+    names.add(second::xdsPort);
     @SuppressWarnings("unchecked")
     Map<String, Object> bootstrap = shipped(0, "java-replicas");
     List<Map<String, Object>> servers = (List<Map<String, Object>>) bootstrap.get("xds_servers");
-    servers.get(0).put("server_uri", "replicas:///llm-xds");
+    servers.get(0).put("server_uri", ReplicaNames.SCHEME + ":///llm-xds");
     ManagedChannel ch = XdsClients.channel("llama", bootstrap);
     clients.add(0, ch::shutdownNow);
     Await.until(CONVERGE, () -> rpcLandsOnA1(ch), "RPCs routed with llm-xds's configuration");
