@@ -7,6 +7,7 @@ import dev.llmxds.app.LlmXds;
 import dev.llmxds.testing.Await;
 import dev.llmxds.testing.FleetFiles;
 import dev.llmxds.testing.FleetFiles.Entry;
+import dev.llmxds.testing.GrpcJsClient;
 import dev.llmxds.testing.ReplicaNames;
 import dev.llmxds.testing.Streams;
 import dev.llmxds.testing.TestBackend;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,11 +99,15 @@ class ReplicaFailoverTest {
 
   /** The client nodes of {@code replica}, by node id, once every one of them ACKed everything. */
   private static Map<String, NodeStatus> settledOn(LlmXds replica) {
+    return settledOn(replica, ZONES.size());
+  }
+
+  private static Map<String, NodeStatus> settledOn(LlmXds replica, int clients) {
     Await.until(
         CONVERGE,
         () -> {
           List<NodeStatus> nodes = replica.streams().nodes();
-          return nodes.stream().map(NodeStatus::nodeId).distinct().count() == ZONES.size()
+          return nodes.stream().map(NodeStatus::nodeId).distinct().count() == clients
               && nodes.stream()
                   .allMatch(
                       n ->
@@ -201,5 +207,45 @@ class ReplicaFailoverTest {
     long failed = traffic.stream().mapToLong(t -> t.failed.get()).sum();
     System.out.printf("replica failover: %d RPCs succeeded, %d failed%n", ok, failed);
     assertEquals(0, failed, "no RPC failed or left its zone across two control-plane deaths");
+  }
+
+  /**
+   * grpc-js uses only the first {@code xds_servers} entry; its target may list several addresses
+   * ({@code ipv4:a:p1,b:p2}, grpc-js's IP resolver, as a DNS name with several records would), and
+   * its xDS channel's pick_first moves to the next when the connected one dies.
+   */
+  @Test
+  void grpcJsFailsOverWhenItsServerNameListsBothReplicas() {
+    Assumptions.assumeTrue(GrpcJsClient.available(), "Node.js with grpc-js not installed");
+    fleet = dir.resolve("fleet.yaml");
+    TestBackend a1 = new TestBackend("a1");
+    backends.add(a1);
+    FleetFiles.write(fleet, FleetFiles.yaml("llama", List.of(Entry.of(a1.port(), "r1", "a"))));
+    replicas[0] = startReplica();
+    replicas[1] = startReplica();
+    Map<String, Object> bootstrap =
+        new HashMap<>(GrpcJsClient.bootstrap(0, "js-replicas", "r1", "a"));
+    bootstrap.put(
+        "xds_servers",
+        List.of(
+            Map.of(
+                "server_uri",
+                "ipv4:127.0.0.1:" + replicas[0].xdsPort() + ",127.0.0.1:" + replicas[1].xdsPort(),
+                "channel_creds",
+                List.of(Map.of("type", "insecure")),
+                "server_features",
+                List.of())));
+    GrpcJsClient client = GrpcJsClient.start("llama", bootstrap, false);
+    closing.add(client);
+    Await.until(CONVERGE, () -> client.call(1).ok().getOrDefault("a1", 0) == 1, "routed");
+    Map<String, String> onFirst = versions(settledOn(replicas[0], 1));
+
+    replicas[0].close();
+    replicas[0] = null;
+    Map<String, String> onSecond = versions(settledOn(replicas[1], 1));
+    assertEquals(onFirst, onSecond, "the same versions from the other replica");
+    GrpcJsClient.Calls calls = client.call(20);
+    assertEquals(20, calls.ok().getOrDefault("a1", 0), "RPCs keep working: " + calls);
+    assertEquals(0, replicas[1].streams().totalNacks());
   }
 }
