@@ -83,4 +83,11 @@ class AffinityConfigTest {
     assertFalse(AffinityConfig.isPrime(1));
     assertFalse(AffinityConfig.isPrime(65_535));
   }
+
+  @Test
+  void theExampleConfigSpellsOutTheDefaults() {
+    AffinityConfig example =
+        ConfigLoader.load(java.nio.file.Path.of("examples/llm-xds.yaml")).cluster().affinity();
+    assertEquals(ConfigLoader.parse("", null).cluster().affinity(), example);
+  }
 }
