@@ -23,9 +23,10 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingH
  *       build their ring/table from the normalised endpoint weights ({@code
  *       thread_aware_lb_impl.cc} {@code normalizeHostWeights}), so llm-xds's weights keep steering.
  *   <li>Proxyless gRPC: always ring hash (no gRPC implements maglev): {@code load_balancing_policy}
- *       = the {@code ring_hash} extension first, the usual least request / round robin after it for
- *       a client without ring hash; legacy {@code lb_policy: RING_HASH}. gRPC hashes header
- *       policies only (no cookie) and ignores {@code hash_balance_factor}.
+ *       = the {@code ring_hash} extension (without ring sizes, which grpc-js NACKs there) first,
+ *       the usual least request / round robin after it for a client without ring hash; legacy
+ *       {@code lb_policy: RING_HASH}. gRPC hashes header policies only (no cookie) and ignores
+ *       {@code hash_balance_factor}.
  * </ul>
  *
  * A request without the hash key gets a random hash in Envoy ({@code ThreadAwareLoadBalancerBase}:
@@ -99,11 +100,12 @@ public final class AffinityPolicy {
         .clearLeastRequestLbConfig()
         .setLbPolicy(Cluster.LbPolicy.RING_HASH)
         .setRingHashLbConfig(ringHashLbConfig(a));
+    // no ring sizes in the extension: grpc-js-xds 1.14 decodes its UInt64Values as strings and
+    // NACKs the Cluster ("ring_hash config field min_ring_size must be a number if provided",
+    // load-balancer-ring-hash.ts); gRPC clients then use their defaults (1024, capped at 4096).
+    // The legacy ring_hash_lb_config above keeps them for clients that read lb_policy.
     RingHash.Builder ringHash =
-        RingHash.newBuilder()
-            .setHashFunction(RingHash.HashFunction.XX_HASH)
-            .setMinimumRingSize(UInt64Value.of(a.minRingSize()))
-            .setMaximumRingSize(UInt64Value.of(a.maxRingSize()));
+        RingHash.newBuilder().setHashFunction(RingHash.HashFunction.XX_HASH);
     if (a.hashBalanceFactor() > 0) {
       ringHash.setConsistentHashingLbConfig(
           ConsistentHashingLbConfig.newBuilder()

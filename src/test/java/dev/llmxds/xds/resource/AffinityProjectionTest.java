@@ -195,8 +195,9 @@ class AffinityProjectionTest {
       RingHash ringHash =
           policies.get(0).getTypedExtensionConfig().getTypedConfig().unpack(RingHash.class);
       assertEquals(RingHash.HashFunction.XX_HASH, ringHash.getHashFunction());
-      assertEquals(64, ringHash.getMinimumRingSize().getValue());
-      assertEquals(4096, ringHash.getMaximumRingSize().getValue());
+      assertFalse(
+          ringHash.hasMinimumRingSize() || ringHash.hasMaximumRingSize(),
+          "grpc-js-xds 1.14 NACKs explicit ring sizes in the extension");
       assertEquals(150, ringHash.getConsistentHashingLbConfig().getHashBalanceFactor().getValue());
       assertTrue(
           policies.get(1).getTypedExtensionConfig().getTypedConfig().is(WrrLocality.class),
