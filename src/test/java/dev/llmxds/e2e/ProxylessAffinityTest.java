@@ -46,6 +46,16 @@ class ProxylessAffinityTest {
       Metadata.Key.of("x-session-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final int SESSIONS = 50;
 
+  /**
+   * grpc-java shares one XdsClient per target name in a process (SharedXdsClientPoolProvider) and
+   * releases it only after a channel's resolver has shut down: a fresh name per test keeps a test
+   * from inheriting the previous test's client and bootstrap.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger NAMES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private final String service = "chat-" + NAMES.incrementAndGet();
+
   @TempDir Path dir;
   private final List<TestBackend> backends = new ArrayList<>();
   private ManagedChannel channel;
@@ -61,9 +71,11 @@ class ProxylessAffinityTest {
     writeFleet(null);
     server = TestServers.start(TestServers.config(fleet, ""));
     channel =
-        XdsClients.channel("chat", XdsClients.bootstrap(server.xdsPort(), "client-a", "r1", "a"));
-    // the channel's first xDS resolution has been seen to take over 4.7 s on a loaded machine
-    // ("Name resolution delay" past the RPC's 5 s deadline): wait for it before measuring
+        XdsClients.channel(service, XdsClients.bootstrap(server.xdsPort(), "client-a", "r1", "a"));
+    // while both tests used the target name "chat", the second test's first RPC sometimes (2 runs
+    // of 9) hit its 5 s deadline waiting for name resolution ("Name resolution delay 4.7 seconds");
+    // with a fresh name per test 5 runs of 5 passed without waiting. Wait for it anyway before
+    // measuring: placement is what this test is about
     Await.until(
         CONVERGE,
         () -> {
@@ -74,7 +86,7 @@ class ProxylessAffinityTest {
             return false;
           }
         },
-        "the channel resolves xds:///chat");
+        () -> "the channel resolves xds:///" + service);
   }
 
   @AfterEach
@@ -97,8 +109,10 @@ class ProxylessAffinityTest {
               .health(b.name().equals(unhealthy) ? "unhealthy" : "healthy"));
     }
     String yaml =
-        FleetFiles.yaml("chat", entries)
-            .replace("  - name: chat\n", "  - name: chat\n    affinity: {header: x-session-id}\n");
+        FleetFiles.yaml(service, entries)
+            .replace(
+                "  - name: " + service + "\n",
+                "  - name: " + service + "\n    affinity: {header: x-session-id}\n");
     FleetFiles.write(fleet, yaml);
   }
 
