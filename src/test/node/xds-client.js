@@ -10,9 +10,10 @@
 // GRPC_VERBOSITY=DEBUG (unless already set): grpc-js then logs to stderr.
 //
 // Protocol: one command per stdin line, one JSON line on stdout per command.
-//   call N   N unary calls of /llmxds.test.Backend/Who, one after the other, each with the
-//            deadline; answers {"ok":{"<backend>":count},"errors":{"<CODE>":count},
-//            "lastError":"<CODE>: <details>"|null}
+//   call N [HEADER VALUE]
+//            N unary calls of /llmxds.test.Backend/Who, one after the other, each with the
+//            deadline (and the request header HEADER: VALUE when given); answers
+//            {"ok":{"<backend>":count},"errors":{"<CODE>":count},"lastError":"<CODE>: <details>"|null}
 //   state    {"state":"IDLE"|"CONNECTING"|"READY"|"TRANSIENT_FAILURE"|"SHUTDOWN"}
 //   quit     closes the channel and exits 0 (so does end of stdin)
 // At start it prints {"started":true,"grpcJs":"<version>","grpcJsXds":"<version>"}.
@@ -73,26 +74,30 @@ const stateNames = Object.fromEntries(
 
 const client = new grpc.Client(target, grpc.credentials.createInsecure());
 
-function callOnce() {
+function callOnce(header) {
+  const metadata = new grpc.Metadata();
+  if (header) {
+    metadata.set(header[0], header[1]);
+  }
   return new Promise((resolve) => {
     client.makeUnaryRequest(
       METHOD,
       serialize,
       deserialize,
       '',
-      new grpc.Metadata(),
+      metadata,
       { deadline: Date.now() + deadlineMs },
       (err, value) => resolve(err ? { err } : { value })
     );
   });
 }
 
-async function calls(n) {
+async function calls(n, header) {
   const ok = {};
   const errors = {};
   let lastError = null;
   for (let i = 0; i < n; i++) {
-    const r = await callOnce();
+    const r = await callOnce(header);
     if (r.err) {
       const code = codeNames[r.err.code] || String(r.err.code);
       errors[code] = (errors[code] || 0) + 1;
@@ -135,11 +140,11 @@ rl.on('line', (line) => {
     const words = line.trim().split(/\s+/);
     try {
       if (words[0] === 'call') {
-        const n = words.length === 2 ? Number(words[1]) : NaN;
+        const n = words.length === 2 || words.length === 4 ? Number(words[1]) : NaN;
         if (!Number.isInteger(n) || n < 1 || n > 100000) {
-          answer({ error: `call needs a count 1..100000: ${line}` });
+          answer({ error: `call needs a count 1..100000 and optionally a header and value: ${line}` });
         } else {
-          answer(await calls(n));
+          answer(await calls(n, words.length === 4 ? [words[2], words[3]] : null));
         }
       } else if (words[0] === 'state') {
         answer({ state: stateNames[client.getChannel().getConnectivityState(false)] });

@@ -48,6 +48,9 @@ public final class AdminViews {
           .add(
               io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin
                   .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash
+                  .getDescriptor())
           .build();
   private static final JsonFormat.Printer ENVOY_JSON =
       JsonFormat.printer().usingTypeRegistry(ENVOY_TYPES).omittingInsignificantWhitespace();

@@ -13,9 +13,10 @@ public record ClusterConfig(
     SlowStartConfig slowStart,
     HealthCheckConfig healthCheck,
     Duration updateMergeWindow,
-    String proxylessDegradedAs) {
+    String proxylessDegradedAs,
+    AffinityConfig affinity) {
   public static final ClusterConfig DEFAULT =
-      new ClusterConfig(null, null, null, null, null, null, null, null, null, null);
+      new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null);
 
   public ClusterConfig {
     connectTimeout =
@@ -28,6 +29,7 @@ public record ClusterConfig(
         Check.range(
             "healthyPanicThreshold", Check.orDefault(healthyPanicThreshold, 50.0), 0.0, 100.0);
     outlierDetection = Check.orDefault(outlierDetection, OutlierDetectionConfig.DEFAULT);
+    affinity = Check.orDefault(affinity, AffinityConfig.DEFAULT);
     circuitBreakers = Check.orDefault(circuitBreakers, CircuitBreakerConfig.DEFAULT);
     updateMergeWindow =
         Check.notNegative(

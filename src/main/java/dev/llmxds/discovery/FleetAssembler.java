@@ -1,5 +1,6 @@
 package dev.llmxds.discovery;
 
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
@@ -25,7 +26,12 @@ public final class FleetAssembler {
   private FleetAssembler() {}
 
   /** A service as discovered, not yet validated. */
-  public record Candidate(String name, List<String> models, List<Endpoint> endpoints) {}
+  public record Candidate(
+      String name, List<String> models, List<Endpoint> endpoints, Affinity affinity) {
+    public Candidate(String name, List<String> models, List<Endpoint> endpoints) {
+      this(name, models, endpoints, null);
+    }
+  }
 
   /** The fleet of every usable service and one line per problem, in a stable order. */
   public record Result(Fleet fleet, List<String> problems) {}
@@ -39,7 +45,7 @@ public final class FleetAssembler {
     for (Candidate c : sorted) {
       InferenceService declared;
       try {
-        declared = new InferenceService(c.name(), c.models(), c.endpoints());
+        declared = new InferenceService(c.name(), c.models(), c.endpoints(), c.affinity());
       } catch (IllegalArgumentException | NullPointerException e) {
         problems.add("service '" + shown(c.name()) + "' skipped: " + shown(e.getMessage(), 300));
         continue;
@@ -78,7 +84,8 @@ public final class FleetAssembler {
         kept.add(declared.name());
       }
       InferenceService s =
-          new InferenceService(declared.name(), List.copyOf(kept), declared.endpoints());
+          new InferenceService(
+              declared.name(), List.copyOf(kept), declared.endpoints(), declared.affinity());
       kept.forEach(m -> owner.put(m, s.name()));
       services.put(s.name(), s);
     }

@@ -14,9 +14,17 @@ import java.util.regex.Pattern;
  * @param name cluster name (also the {@code xds:///name} target for proxyless gRPC)
  * @param models model names a request may ask for (routing header values); never empty
  * @param endpoints the servers, sorted by id, ids unique
+ * @param affinity the service's own session affinity, or null when its source said nothing (the
+ *     configured default {@code cluster.affinity} applies)
  */
-public record InferenceService(String name, List<String> models, List<Endpoint> endpoints) {
+public record InferenceService(
+    String name, List<String> models, List<Endpoint> endpoints, Affinity affinity) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._\\-]{0,127}");
+
+  /** A service whose source says nothing about affinity. */
+  public InferenceService(String name, List<String> models, List<Endpoint> endpoints) {
+    this(name, models, endpoints, null);
+  }
 
   public InferenceService {
     Objects.requireNonNull(name, "name");

@@ -69,7 +69,7 @@ class ConfigLoaderTest {
   void unknownFieldsAreRejectedWithTheKnownOnesListed() {
     String e = error("cluster: {leastRequst: {}}");
     assertEquals(
-        "cluster.leastRequst: unknown field (known fields here: circuitBreakers, connectTimeout,"
+        "cluster.leastRequst: unknown field (known fields here: affinity, circuitBreakers, connectTimeout,"
             + " healthCheck, healthyPanicThreshold, leastRequest, outlierDetection,"
             + " overprovisioningFactor, proxylessDegradedAs, slowStart, updateMergeWindow)",
         e);

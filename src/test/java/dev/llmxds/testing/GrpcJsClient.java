@@ -218,7 +218,22 @@ public final class GrpcJsClient implements AutoCloseable {
 
   /** Makes {@code n} RPCs of {@link TestBackend#WHO}, one after the other. */
   public Calls call(int n) {
-    JsonNode a = command("call " + n, CALL_DEADLINE.multipliedBy(n).plusSeconds(10));
+    return call(n, null, null);
+  }
+
+  /**
+   * As {@link #call(int)}, each RPC with the request header {@code header: value} (no whitespace in
+   * either) when {@code header} is not null.
+   */
+  public Calls call(int n, String header, String value) {
+    String line = "call " + n;
+    if (header != null) {
+      if (header.isBlank() || value.isBlank() || (header + value).matches(".*\\s.*")) {
+        throw new IllegalArgumentException("header and value must be non-empty words");
+      }
+      line += " " + header + " " + value;
+    }
+    JsonNode a = command(line, CALL_DEADLINE.multipliedBy(n).plusSeconds(10));
     if (!a.has("ok")) {
       throw new IllegalStateException("grpc-js client: " + a);
     }

@@ -6,6 +6,7 @@ import dev.llmxds.discovery.DiscoveryStatus;
 import dev.llmxds.discovery.FleetAssembler;
 import dev.llmxds.discovery.FleetListener;
 import dev.llmxds.discovery.FleetSource;
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.util.DaemonThreads;
@@ -245,7 +246,10 @@ public final class ConsulFleetSource implements FleetSource {
           }
           candidates.add(
               new FleetAssembler.Candidate(
-                  cluster, List.copyOf(models), List.copyOf(endpoints.values())));
+                  cluster,
+                  List.copyOf(models),
+                  List.copyOf(endpoints.values()),
+                  affinity(cluster, list, problems)));
         });
     FleetAssembler.Result result = FleetAssembler.assemble(candidates);
     problems.addAll(result.problems());
@@ -267,6 +271,33 @@ public final class ConsulFleetSource implements FleetSource {
       listener.onFleet(fleet);
     }
     return null;
+  }
+
+  /**
+   * The affinity of a cluster: that of its first instance carrying {@code llm-xds-affinity*} meta
+   * (null when none does); instances that say otherwise are reported.
+   */
+  private static Affinity affinity(
+      String cluster, List<ConsulMapper.Instance> list, List<String> problems) {
+    ConsulMapper.Instance from = null;
+    for (ConsulMapper.Instance i : list) {
+      if (i.affinity() == null) {
+        continue;
+      }
+      if (from == null) {
+        from = i;
+      } else if (!from.affinity().equals(i.affinity())) {
+        problems.add(
+            "instance "
+                + FleetAssembler.shown(i.id(), 80)
+                + ": its llm-xds-affinity meta differs from instance "
+                + FleetAssembler.shown(from.id(), 80)
+                + " of "
+                + FleetAssembler.shown(cluster, 80)
+                + "; the first is used");
+      }
+    }
+    return from == null ? null : from.affinity();
   }
 
   /** Logs each problem once, when it first appears, and shows the current ones in the status. */

@@ -1,12 +1,18 @@
 package dev.llmxds.discovery.consul;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmxds.config.AffinityConfig;
+import dev.llmxds.config.ConfigException;
 import dev.llmxds.config.ConsulConfig;
+import dev.llmxds.config.Durations;
+import dev.llmxds.discovery.Affinities;
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.Engine;
 import dev.llmxds.fleet.EngineKind;
 import dev.llmxds.fleet.Locality;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -31,6 +37,15 @@ final class ConsulMapper {
   static final String META_ENGINE = "llm-xds-engine";
   static final String META_METRICS_PORT = "llm-xds-metrics-port";
   static final String META_METRICS_PATH = "llm-xds-metrics-path";
+  static final String META_AFFINITY = "llm-xds-affinity";
+  static final String META_AFFINITY_HEADER = "llm-xds-affinity-header";
+  static final String META_AFFINITY_COOKIE = "llm-xds-affinity-cookie";
+  static final String META_AFFINITY_COOKIE_TTL = "llm-xds-affinity-cookie-ttl";
+  static final String META_AFFINITY_LB = "llm-xds-affinity-lb";
+  static final String META_AFFINITY_BALANCE = "llm-xds-affinity-hash-balance-factor";
+  static final String META_AFFINITY_MIN_RING = "llm-xds-affinity-min-ring-size";
+  static final String META_AFFINITY_MAX_RING = "llm-xds-affinity-max-ring-size";
+  static final String META_AFFINITY_TABLE = "llm-xds-affinity-table-size";
   static final String BACKUP_TAG = "backup";
 
   private final ConsulConfig config;
@@ -40,7 +55,12 @@ final class ConsulMapper {
   }
 
   /** One registered instance, mapped. */
-  record Instance(String id, String cluster, List<String> models, Endpoint endpoint) {}
+  record Instance(
+      String id, String cluster, List<String> models, Endpoint endpoint, Affinity affinity) {
+    Instance(String id, String cluster, List<String> models, Endpoint endpoint) {
+      this(id, cluster, models, endpoint, null);
+    }
+  }
 
   /** A service's instances and the entries that could not be mapped (id → problem). */
   record Result(Map<String, Instance> instances, Map<String, String> problems) {}
@@ -148,7 +168,92 @@ final class ConsulMapper {
                 .filter(s -> !s.isEmpty())
                 .toList()
             : List.of();
-    return new Instance(id, cluster.isEmpty() ? service : cluster, models, endpoint);
+    return new Instance(
+        id, cluster.isEmpty() ? service : cluster, models, endpoint, affinity(meta));
+  }
+
+  /**
+   * The instance's own affinity from its {@code llm-xds-affinity*} meta, or null when it has none
+   * (the configured default applies). {@code llm-xds-affinity} is {@code on}/{@code off} (also
+   * {@code true}/{@code false}); naming a header or cookie turns it on.
+   */
+  static Affinity affinity(Map<String, String> meta) {
+    boolean any = meta.keySet().stream().anyMatch(k -> k.startsWith(META_AFFINITY));
+    if (!any) {
+      return null;
+    }
+    String key = META_AFFINITY;
+    try {
+      Boolean enabled = null;
+      String on = blankToNull(meta.get(META_AFFINITY));
+      if (on != null) {
+        enabled =
+            switch (on.toLowerCase(Locale.ROOT)) {
+              case "on", "true" -> true;
+              case "off", "false" -> false;
+              default -> throw new ConfigException("", "must be on or off, got '" + on + "'");
+            };
+      }
+      key = META_AFFINITY_COOKIE_TTL;
+      String ttlText = blankToNull(meta.get(META_AFFINITY_COOKIE_TTL));
+      Duration ttl = ttlText == null ? null : Durations.parse(ttlText);
+      key = META_AFFINITY_BALANCE;
+      Integer balance = integer(meta.get(META_AFFINITY_BALANCE));
+      key = META_AFFINITY_MIN_RING;
+      Long minRing = number(meta.get(META_AFFINITY_MIN_RING));
+      key = META_AFFINITY_MAX_RING;
+      Long maxRing = number(meta.get(META_AFFINITY_MAX_RING));
+      key = META_AFFINITY_TABLE;
+      Long table = number(meta.get(META_AFFINITY_TABLE));
+      key = META_AFFINITY;
+      return Affinities.of(
+          new AffinityConfig(
+              enabled,
+              blankToNull(meta.get(META_AFFINITY_HEADER)),
+              blankToNull(meta.get(META_AFFINITY_COOKIE)),
+              ttl,
+              blankToNull(meta.get(META_AFFINITY_LB)),
+              balance,
+              minRing,
+              maxRing,
+              table));
+    } catch (ConfigException e) {
+      String field = e.field().isEmpty() ? key : META_AFFINITY + "-" + kebab(e.field());
+      throw new IllegalArgumentException("meta " + field + ": " + e.problem());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("meta " + key + ": " + e.getMessage());
+    }
+  }
+
+  private static String kebab(String field) {
+    return field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  private static Long number(String s) {
+    String t = blankToNull(s);
+    if (t == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + t + "' is not a whole number");
+    }
+  }
+
+  private static Integer integer(String s) {
+    Long n = number(s);
+    if (n == null) {
+      return null;
+    }
+    if (n > Integer.MAX_VALUE || n < Integer.MIN_VALUE) {
+      throw new IllegalArgumentException("'" + n + "' is out of range");
+    }
+    return n.intValue();
   }
 
   /**

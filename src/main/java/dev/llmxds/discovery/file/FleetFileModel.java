@@ -1,7 +1,9 @@
 package dev.llmxds.discovery.file;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.llmxds.config.AffinityConfig;
 import dev.llmxds.config.ConfigException;
+import dev.llmxds.discovery.Affinities;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.Engine;
@@ -15,7 +17,8 @@ import java.util.List;
 /** The YAML shape of a fleet file, converted to the domain with errors naming the entry. */
 record FleetFileModel(@JsonProperty("services") List<Service> services) {
 
-  record Service(String name, List<String> models, List<EndpointEntry> endpoints) {}
+  record Service(
+      String name, List<String> models, List<EndpointEntry> endpoints, AffinityConfig affinity) {}
 
   record EndpointEntry(
       String address,
@@ -94,7 +97,8 @@ record FleetFileModel(@JsonProperty("services") List<Service> services) {
         }
       }
       try {
-        result.add(new InferenceService(s.name(), s.models(), endpoints));
+        result.add(
+            new InferenceService(s.name(), s.models(), endpoints, Affinities.of(s.affinity())));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(at, e.getMessage());
       }

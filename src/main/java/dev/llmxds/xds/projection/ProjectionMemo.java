@@ -1,5 +1,6 @@
 package dev.llmxds.xds.projection;
 
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.xds.resource.ClientKind;
@@ -25,8 +26,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>a cluster: the client kind and the whole service ({@link ClusterType.MemoKey});
- *   <li>a proxyless API listener: the service name (and the fixed config);
- *   <li>the sidecar route table: the services' names and models, in order;
+ *   <li>a proxyless API listener: the service name and its affinity (and the fixed config);
+ *   <li>the sidecar route table: the services' names, models and affinities, in order;
  *   <li>an assignment: the service, its load factors and the node group.
  * </ul>
  *
@@ -48,7 +49,9 @@ public final class ProjectionMemo implements XdsProjection.Memo {
    */
   private Map<InferenceService, InferenceService> canonical = new IdentityHashMap<>();
 
-  private Map<String, Listener> apiListeners = new HashMap<>();
+  private record ApiListener(Affinity affinity, Listener listener) {}
+
+  private Map<String, ApiListener> apiListeners = new HashMap<>();
   private List<RouteType.Catalog> routesKey;
   private RouteConfiguration routes;
   private Listener sidecarListener;
@@ -126,8 +129,14 @@ public final class ProjectionMemo implements XdsProjection.Memo {
   }
 
   @Override
-  public Listener apiListener(String service, Supplier<Listener> project) {
-    return apiListeners.computeIfAbsent(service, s -> project.get());
+  public Listener apiListener(String service, Affinity affinity, Supplier<Listener> project) {
+    ApiListener kept = apiListeners.get(service);
+    if (kept != null && kept.affinity().equals(affinity)) {
+      return kept.listener();
+    }
+    Listener listener = project.get();
+    apiListeners.put(service, new ApiListener(affinity, listener));
+    return listener;
   }
 
   @Override
@@ -139,8 +148,11 @@ public final class ProjectionMemo implements XdsProjection.Memo {
   }
 
   @Override
-  public RouteConfiguration sidecarRoutes(Fleet fleet, Supplier<RouteConfiguration> project) {
-    List<RouteType.Catalog> key = RouteType.memoKey(fleet);
+  public RouteConfiguration sidecarRoutes(
+      Fleet fleet,
+      java.util.function.Function<InferenceService, Affinity> affinity,
+      Supplier<RouteConfiguration> project) {
+    List<RouteType.Catalog> key = RouteType.memoKey(fleet, affinity);
     if (!key.equals(routesKey)) {
       routes = project.get();
       routesKey = key;

@@ -1,9 +1,11 @@
 package dev.llmxds.xds.projection;
 
 import dev.llmxds.config.LlmXdsConfig;
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import dev.llmxds.weighting.LoadFactors;
+import dev.llmxds.xds.resource.AffinityPolicy;
 import dev.llmxds.xds.resource.ClientKind;
 import dev.llmxds.xds.resource.ClusterProjector;
 import dev.llmxds.xds.resource.ListenerProjector;
@@ -31,7 +33,8 @@ public final class XdsProjection {
             new PriorityPlanner(config.locality()),
             config.cluster().overprovisioningFactor(),
             config.cluster().proxylessDegradedAs().equals("healthy"));
-    this.listeners = new ListenerProjector(config.listener());
+    this.listeners =
+        new ListenerProjector(config.listener(), AffinityPolicy.of(config.cluster().affinity()));
   }
 
   /**
@@ -47,11 +50,16 @@ public final class XdsProjection {
 
     Cluster cluster(ClientKind kind, InferenceService service, Supplier<Cluster> project);
 
-    Listener apiListener(String service, Supplier<Listener> project);
+    /** A proxyless API listener: it depends on the service's name and affinity. */
+    Listener apiListener(String service, Affinity affinity, Supplier<Listener> project);
 
     Listener sidecarListener(Supplier<Listener> project);
 
-    RouteConfiguration sidecarRoutes(Fleet fleet, Supplier<RouteConfiguration> project);
+    /** The sidecar route table: it depends on the services' names, models and affinities. */
+    RouteConfiguration sidecarRoutes(
+        Fleet fleet,
+        java.util.function.Function<InferenceService, Affinity> affinity,
+        Supplier<RouteConfiguration> project);
   }
 
   public static final Memo NONE =
@@ -72,7 +80,7 @@ public final class XdsProjection {
         }
 
         @Override
-        public Listener apiListener(String service, Supplier<Listener> project) {
+        public Listener apiListener(String service, Affinity affinity, Supplier<Listener> project) {
           return project.get();
         }
 
@@ -82,7 +90,10 @@ public final class XdsProjection {
         }
 
         @Override
-        public RouteConfiguration sidecarRoutes(Fleet fleet, Supplier<RouteConfiguration> project) {
+        public RouteConfiguration sidecarRoutes(
+            Fleet fleet,
+            java.util.function.Function<InferenceService, Affinity> affinity,
+            Supplier<RouteConfiguration> project) {
           return project.get();
         }
       };
@@ -110,10 +121,15 @@ public final class XdsProjection {
         sidecar
             ? List.of(memo.sidecarListener(listeners::sidecarListener))
             : services.stream()
-                .map(s -> memo.apiListener(s.name(), () -> listeners.apiListener(s.name())))
+                .map(
+                    s ->
+                        memo.apiListener(
+                            s.name(), listeners.affinityOf(s), () -> listeners.apiListener(s)))
                 .toList(),
         sidecar
-            ? List.of(memo.sidecarRoutes(fleet, () -> listeners.sidecarRoutes(fleet)))
+            ? List.of(
+                memo.sidecarRoutes(
+                    fleet, listeners::affinityOf, () -> listeners.sidecarRoutes(fleet)))
             : List.of());
   }
 }

@@ -5,6 +5,7 @@ import dev.llmxds.config.ClusterConfig;
 import dev.llmxds.config.HealthCheckConfig;
 import dev.llmxds.config.OutlierDetectionConfig;
 import dev.llmxds.config.SlowStartConfig;
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.InferenceService;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -34,9 +35,11 @@ public final class ClusterProjector {
           .build();
 
   private final ClusterConfig config;
+  private final Affinity defaultAffinity;
 
   public ClusterProjector(ClusterConfig config) {
     this.config = config;
+    this.defaultAffinity = AffinityPolicy.of(config.affinity());
   }
 
   /** The cluster as an Envoy sidecar gets it. */
@@ -62,7 +65,8 @@ public final class ClusterProjector {
               .setDefaultValue(config.leastRequest().activeRequestBias())
               .setRuntimeKey("llm_xds.active_request_bias"));
     }
-    if (config.slowStart() != null) {
+    Affinity affinity = AffinityPolicy.effective(service, defaultAffinity);
+    if (config.slowStart() != null && !affinity.enabled()) {
       leastRequest.setSlowStartConfig(slowStart(config.slowStart()));
     }
     Cluster.Builder cluster =
@@ -89,6 +93,13 @@ public final class ClusterProjector {
           .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
           .clearLeastRequestLbConfig()
           .setLoadBalancingPolicy(proxylessPolicy());
+    }
+    if (affinity.enabled()) {
+      if (kind == ClientKind.PROXYLESS) {
+        AffinityPolicy.proxyless(cluster, affinity);
+      } else {
+        AffinityPolicy.sidecar(cluster, affinity);
+      }
     }
     if (config.outlierDetection().enabled()) {
       cluster.setOutlierDetection(outlierDetection(config.outlierDetection()));

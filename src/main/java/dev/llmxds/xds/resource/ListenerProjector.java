@@ -3,6 +3,7 @@ package dev.llmxds.xds.resource;
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import dev.llmxds.config.ListenerConfig;
+import dev.llmxds.fleet.Affinity;
 import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.InferenceService;
 import io.envoyproxy.envoy.config.core.v3.Address;
@@ -40,9 +41,21 @@ public final class ListenerProjector {
   static final String ROUTER_FILTER = "envoy.filters.http.router";
 
   private final ListenerConfig config;
+  private final Affinity defaultAffinity;
 
   public ListenerProjector(ListenerConfig config) {
+    this(config, Affinity.OFF);
+  }
+
+  /** With {@code defaultAffinity} for services that bring none of their own. */
+  public ListenerProjector(ListenerConfig config, Affinity defaultAffinity) {
     this.config = config;
+    this.defaultAffinity = defaultAffinity;
+  }
+
+  /** The affinity {@code service} is routed with. */
+  public Affinity affinityOf(InferenceService service) {
+    return AffinityPolicy.effective(service, defaultAffinity);
   }
 
   public String routeConfigName() {
@@ -92,7 +105,7 @@ public final class ListenerProjector {
                             HeaderMatcher.newBuilder()
                                 .setName(config.modelHeader())
                                 .setStringMatch(StringMatcher.newBuilder().setExact(model))))
-                .setRoute(routeTo(service.name())));
+                .setRoute(routeTo(service)));
       }
     }
     host.addRoutes(defaultRoute(fleet));
@@ -103,7 +116,7 @@ public final class ListenerProjector {
     Route.Builder route =
         Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"));
     if (config.defaultService() != null && fleet.service(config.defaultService()).isPresent()) {
-      return route.setRoute(routeTo(config.defaultService())).build();
+      return route.setRoute(routeTo(fleet.service(config.defaultService()).get())).build();
     }
     String known =
         fleet.services().values().stream()
@@ -126,7 +139,7 @@ public final class ListenerProjector {
         .build();
   }
 
-  private RouteAction routeTo(String cluster) {
+  private RouteAction routeTo(InferenceService service) {
     RetryPolicy.Builder retry =
         RetryPolicy.newBuilder()
             .setRetryOn("connect-failure,reset,retriable-status-codes")
@@ -137,11 +150,16 @@ public final class ListenerProjector {
                     .setName("envoy.retry_host_predicates.previous_hosts")
                     .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
             .setHostSelectionRetryMaxAttempts(5);
-    return RouteAction.newBuilder()
-        .setCluster(cluster)
-        .setTimeout(ProtoDurations.of(config.routeTimeout()))
-        .setRetryPolicy(retry)
-        .build();
+    RouteAction.Builder route =
+        RouteAction.newBuilder()
+            .setCluster(service.name())
+            .setTimeout(ProtoDurations.of(config.routeTimeout()))
+            .setRetryPolicy(retry);
+    Affinity affinity = affinityOf(service);
+    if (affinity.enabled()) {
+      route.addHashPolicy(AffinityPolicy.hashPolicy(affinity));
+    }
+    return route.build();
   }
 
   /**
@@ -149,8 +167,12 @@ public final class ListenerProjector {
    * grpc-js honour {@code retry_on} codes, {@code num_retries} and {@code retry_back_off}; gRFC
    * A44), nothing when retries are off.
    */
-  private RouteAction grpcRouteTo(String cluster) {
-    RouteAction.Builder route = RouteAction.newBuilder().setCluster(cluster);
+  private RouteAction grpcRouteTo(InferenceService service) {
+    RouteAction.Builder route = RouteAction.newBuilder().setCluster(service.name());
+    Affinity affinity = affinityOf(service);
+    if (affinity.enabled()) {
+      route.addHashPolicy(AffinityPolicy.hashPolicy(affinity));
+    }
     if (config.numRetries() > 0 && !config.grpcRetryOn().isEmpty()) {
       route.setRetryPolicy(
           RetryPolicy.newBuilder()
@@ -165,8 +187,14 @@ public final class ListenerProjector {
     return route.build();
   }
 
-  /** The API listener of one service, for proxyless gRPC. */
+  /** The API listener of one service with the default affinity, for proxyless gRPC. */
   public Listener apiListener(String service) {
+    return apiListener(new InferenceService(service, null, java.util.List.of()));
+  }
+
+  /** The API listener of one service, for proxyless gRPC. */
+  public Listener apiListener(InferenceService inferenceService) {
+    String service = inferenceService.name();
     RouteConfiguration routes =
         RouteConfiguration.newBuilder()
             .setName(service)
@@ -177,7 +205,7 @@ public final class ListenerProjector {
                     .addRoutes(
                         Route.newBuilder()
                             .setMatch(RouteMatch.newBuilder().setPrefix(""))
-                            .setRoute(grpcRouteTo(service))))
+                            .setRoute(grpcRouteTo(inferenceService))))
             .build();
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()

@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
@@ -27,7 +28,8 @@ public final class ResourceValidator {
               PreviousHostsPredicate.getDefaultInstance(),
               WrrLocality.getDefaultInstance(),
               LeastRequest.getDefaultInstance(),
-              RoundRobin.getDefaultInstance()));
+              RoundRobin.getDefaultInstance(),
+              RingHash.getDefaultInstance()));
 
   /** Every problem found, one line each; empty when the resources may be published. */
   public List<String> validate(XdsResources resources) {

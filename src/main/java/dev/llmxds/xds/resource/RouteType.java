@@ -1,16 +1,19 @@
 package dev.llmxds.xds.resource;
 
+import dev.llmxds.fleet.Affinity;
+import dev.llmxds.fleet.InferenceService;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * RouteConfiguration (RDS): the sidecar's route table, built by {@link ListenerProjector}. Every
  * route must name a Cluster of the same publication. Memo key: the services' names and models, in
- * order ({@link #memoKey}).
+ * order, with the affinity each is routed with ({@link #memoKey}).
  */
 public final class RouteType extends XdsResourceType<RouteConfiguration> {
   RouteType() {
@@ -18,11 +21,14 @@ public final class RouteType extends XdsResourceType<RouteConfiguration> {
   }
 
   /** One service as the route table sees it. */
-  public record Catalog(String name, List<String> models) {}
+  public record Catalog(String name, List<String> models, Affinity affinity) {}
 
   /** What the route table depends on besides the fixed configuration. */
-  public static List<Catalog> memoKey(dev.llmxds.fleet.Fleet fleet) {
-    return fleet.services().values().stream().map(s -> new Catalog(s.name(), s.models())).toList();
+  public static List<Catalog> memoKey(
+      dev.llmxds.fleet.Fleet fleet, Function<InferenceService, Affinity> affinity) {
+    return fleet.services().values().stream()
+        .map(s -> new Catalog(s.name(), s.models(), affinity.apply(s)))
+        .toList();
   }
 
   @Override

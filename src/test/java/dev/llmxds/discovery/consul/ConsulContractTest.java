@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmxds.fleet.Endpoint;
 import dev.llmxds.fleet.EndpointHealth;
 import dev.llmxds.fleet.EngineKind;
+import dev.llmxds.fleet.Fleet;
 import dev.llmxds.fleet.Locality;
 import dev.llmxds.testing.consul.ConsulControl;
 import dev.llmxds.testing.consul.ConsulControl.Registration;
@@ -71,6 +72,38 @@ abstract class ConsulContractTest {
     assertEquals(
         List.of("meta-llama/Llama-3.1-8B-Instruct", "llama-3-8b"),
         harness.latest().service(svc).orElseThrow().models());
+  }
+
+  @Test
+  void affinityMetaOfAnyInstanceGivesTheClusterItsAffinityAndDisagreementIsReported() {
+    consul.register(new Registration(svc + "-1", svc, 8010).address("10.0.1.1"));
+    consul.register(
+        new Registration(svc + "-2", svc, 8011)
+            .address("10.0.1.2")
+            .meta(Map.of("llm-xds-affinity-header", "x-user-id", "llm-xds-affinity-lb", "maglev")));
+    Fleet fleet =
+        harness.awaitFleet(
+            "two instances, one with affinity meta",
+            f ->
+                f.service(svc)
+                    .map(s -> s.endpoints().size() == 2 && s.affinity() != null)
+                    .orElse(false));
+    var affinity = fleet.service(svc).orElseThrow().affinity();
+    assertEquals("x-user-id", affinity.header());
+    assertEquals(dev.llmxds.fleet.Affinity.Lb.MAGLEV, affinity.lb());
+
+    consul.register(
+        new Registration(svc + "-3", svc, 8012)
+            .address("10.0.1.3")
+            .meta(Map.of("llm-xds-affinity-header", "x-session-id")));
+    harness.awaitFleet(
+        "the third instance",
+        f -> f.service(svc).map(s -> s.endpoints().size() == 3).orElse(false));
+    assertEquals(affinity, harness.latest().service(svc).orElseThrow().affinity(), "first wins");
+    assertTrue(
+        harness.source.status().skipped().stream()
+            .anyMatch(p -> p.contains("affinity meta differs")),
+        () -> "reported: " + harness.source.status().skipped());
   }
 
   @Test

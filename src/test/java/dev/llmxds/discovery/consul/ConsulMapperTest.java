@@ -196,4 +196,71 @@ class ConsulMapperTest {
         ConsulException.class, () -> mapper.mapHealth("llama", json("{'not': 'an array'}")));
     assertThrows(ConsulException.class, () -> mapper.selectServices(json("[1, 2]")));
   }
+
+  private ConsulMapper.Result withMeta(String meta) throws Exception {
+    return mapper.mapHealth(
+        "llama",
+        json(
+            "["
+                + entry(
+                    "{'ID': 'v1', 'Service': 'llama', 'Tags': ['llm'], 'Address': '10.0.0.1',"
+                        + " 'Port': 8000, 'Meta': "
+                        + meta
+                        + "}",
+                    PASSING)
+                + "]"));
+  }
+
+  @Test
+  void affinityMetaGivesTheServiceItsOwnAffinity() throws Exception {
+    assertEquals(
+        null, withMeta("{}").instances().get("v1").affinity(), "no meta: the default applies");
+    var a =
+        withMeta(
+                "{'llm-xds-affinity-header': 'X-Session-Id', 'llm-xds-affinity-lb': 'maglev',"
+                    + " 'llm-xds-affinity-hash-balance-factor': '200',"
+                    + " 'llm-xds-affinity-table-size': '131'}")
+            .instances()
+            .get("v1")
+            .affinity();
+    assertTrue(a.enabled());
+    assertEquals("x-session-id", a.header());
+    assertEquals(dev.llmxds.fleet.Affinity.Lb.MAGLEV, a.lb());
+    assertEquals(200, a.hashBalanceFactor());
+    assertEquals(131, a.tableSize());
+    assertEquals(
+        false, withMeta("{'llm-xds-affinity': 'off'}").instances().get("v1").affinity().enabled());
+    var cookie =
+        withMeta("{'llm-xds-affinity-cookie': 'sid', 'llm-xds-affinity-cookie-ttl': '30m'}")
+            .instances()
+            .get("v1")
+            .affinity();
+    assertEquals("sid", cookie.cookie());
+    assertEquals(java.time.Duration.ofMinutes(30), cookie.cookieTtl());
+  }
+
+  @Test
+  void badAffinityMetaIsReportedNamingTheKey() throws Exception {
+    assertEquals(
+        Map.of(
+            "v1",
+            "meta llm-xds-affinity-hash-balance-factor: must be between 100 and 100000, got 50"),
+        withMeta("{'llm-xds-affinity-hash-balance-factor': '50'}").problems());
+    assertEquals(
+        Map.of("v1", "meta llm-xds-affinity-cookie: set either header or cookie, not both"),
+        withMeta("{'llm-xds-affinity-header': 'x-a', 'llm-xds-affinity-cookie': 'sid'}")
+            .problems());
+    assertEquals(
+        Map.of("v1", "meta llm-xds-affinity: must be on or off, got 'maybe'"),
+        withMeta("{'llm-xds-affinity': 'maybe'}").problems());
+    assertEquals(
+        Map.of("v1", "meta llm-xds-affinity-min-ring-size: 'lots' is not a whole number"),
+        withMeta("{'llm-xds-affinity-min-ring-size': 'lots'}").problems());
+    assertEquals(
+        Map.of(
+            "v1",
+            "meta llm-xds-affinity-table-size: must be a prime number up to 5000011, got 100"),
+        withMeta("{'llm-xds-affinity-lb': 'maglev', 'llm-xds-affinity-table-size': '100'}")
+            .problems());
+  }
 }

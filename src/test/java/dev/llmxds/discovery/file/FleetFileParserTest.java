@@ -87,4 +87,32 @@ class FleetFileParserTest {
       assertEquals(4, fleet.endpointCount());
     }
   }
+
+  @Test
+  void aServiceMayBringItsOwnAffinity() {
+    Fleet fleet =
+        FleetFileParser.parse(
+            """
+            services:
+              - name: chat
+                affinity: {header: x-session-id, lb: maglev, hashBalanceFactor: 125}
+                endpoints: [{address: 10.0.0.1, port: 8000}]
+              - name: batch
+                affinity: {enabled: false}
+              - name: plain
+            """);
+    dev.llmxds.fleet.Affinity chat = fleet.service("chat").orElseThrow().affinity();
+    assertEquals(true, chat.enabled());
+    assertEquals("x-session-id", chat.header());
+    assertEquals(dev.llmxds.fleet.Affinity.Lb.MAGLEV, chat.lb());
+    assertEquals(125, chat.hashBalanceFactor());
+    assertEquals(false, fleet.service("batch").orElseThrow().affinity().enabled());
+    assertEquals(null, fleet.service("plain").orElseThrow().affinity(), "the default applies");
+    assertEquals(
+        "services[0].affinity.hashBalanceFactor: must be between 100 and 100000, got 50",
+        error("services: [{name: a, affinity: {header: x-a, hashBalanceFactor: 50}}]"));
+    assertEquals(
+        "services[0].affinity.cookie: set either header or cookie, not both",
+        error("services: [{name: a, affinity: {header: x-a, cookie: sid}}]"));
+  }
 }
