@@ -135,17 +135,24 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
         });
   }
 
-  /** Groups left: forget what was published for them, here, in the memo and in the cache. */
+  /**
+   * Groups left: forget what was published for them, here, in the memo and in the cache — unless a
+   * new stream took the group between the drop and now (its watches are in the cache's group).
+   */
   @Override
-  public void groupsDropped(Set<NodeGroupKey> groups) {
+  public void groupsDropped(NodeGroups from, Set<NodeGroupKey> groups) {
     execute(
         () -> {
           Map<NodeGroupKey, VersionedResources> kept = new HashMap<>(published.groups());
           for (NodeGroupKey g : groups) {
-            known.remove(g);
-            kept.remove(g);
-            snapshots.forget(g);
-            cache.drop(g);
+            from.forgetUnlessHeld(
+                g,
+                () -> {
+                  known.remove(g);
+                  kept.remove(g);
+                  snapshots.forget(g);
+                  cache.drop(g);
+                });
           }
           Published p = published;
           published =

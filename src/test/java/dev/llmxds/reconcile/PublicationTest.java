@@ -18,6 +18,7 @@ import dev.llmxds.xds.resource.ContentVersion;
 import dev.llmxds.xds.resource.NodeGroupKey;
 import dev.llmxds.xds.resource.ResourceTypes;
 import dev.llmxds.xds.resource.VersionedResources;
+import dev.llmxds.xds.serve.NodeGroups;
 import dev.llmxds.xds.serve.XdsCache;
 import java.time.Duration;
 import java.util.Set;
@@ -125,7 +126,7 @@ class PublicationTest {
       assertEquals(1, cache.groupCount());
       assertEquals(1, r.memoGroupCount());
 
-      r.groupsDropped(Set.of(ZONE_A));
+      r.groupsDropped(new NodeGroups(Duration.ZERO, 1, System::nanoTime), Set.of(ZONE_A));
       Await.until(
           Duration.ofSeconds(10),
           () -> r.published().groups().isEmpty() && cache.groupCount() == 0,

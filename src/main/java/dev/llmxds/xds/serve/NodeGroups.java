@@ -25,7 +25,11 @@ public final class NodeGroups {
   public interface Listener {
     void groupSeen(NodeGroupKey group);
 
-    void groupsDropped(Set<NodeGroupKey> groups);
+    /**
+     * {@code groups} were dropped; forget them through {@link NodeGroups#forgetUnlessHeld}, which
+     * skips a group a new stream took meanwhile.
+     */
+    void groupsDropped(NodeGroups from, Set<NodeGroupKey> groups);
   }
 
   private final Map<NodeGroupKey, Lease> leases = new ConcurrentHashMap<>();
@@ -39,7 +43,7 @@ public final class NodeGroups {
         public void groupSeen(NodeGroupKey group) {}
 
         @Override
-        public void groupsDropped(Set<NodeGroupKey> groups) {}
+        public void groupsDropped(NodeGroups from, Set<NodeGroupKey> groups) {}
       };
 
   public NodeGroups(java.time.Duration idleTimeout, int maxGroups, LongSupplier nanoTime) {
@@ -100,7 +104,7 @@ public final class NodeGroups {
       return false;
     }
     leases.remove(oldest.group);
-    listener.groupsDropped(Set.of(oldest.group));
+    listener.groupsDropped(this, Set.of(oldest.group));
     return true;
   }
 
@@ -122,9 +126,24 @@ public final class NodeGroups {
     if (!dropped.isEmpty()) {
       log.info(
           "dropped {} node group(s) idle for {} ms", dropped.size(), idleTimeoutNanos / 1_000_000);
-      listener.groupsDropped(Set.copyOf(dropped));
+      listener.groupsDropped(this, Set.copyOf(dropped));
     }
     return dropped.size();
+  }
+
+  /**
+   * Runs {@code forget} for a dropped {@code group} unless a stream holds it again, atomically with
+   * new leases: a stream that attached after the drop was announced (its watches already in the
+   * cache's group) keeps its group instead of losing it to a late forget.
+   *
+   * @return whether {@code forget} ran
+   */
+  public synchronized boolean forgetUnlessHeld(NodeGroupKey group, Runnable forget) {
+    if (leases.containsKey(group)) {
+      return false;
+    }
+    forget.run();
+    return true;
   }
 
   /** Node groups that currently exist (held, or idle within the timeout). */
