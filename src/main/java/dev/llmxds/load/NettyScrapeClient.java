@@ -205,6 +205,7 @@ public final class NettyScrapeClient implements ScrapeClient {
     boolean reused;
     boolean retried;
     boolean answered; // some of the response has arrived
+    boolean endsAtClose;
     boolean keepAlive;
     ByteBuf body;
     boolean done;
@@ -303,6 +304,7 @@ public final class NettyScrapeClient implements ScrapeClient {
             return;
           }
           keepAlive = HttpUtil.isKeepAlive(response);
+          endsAtClose = length < 0 && !HttpUtil.isTransferEncodingChunked(response);
           int initial = length >= 0 ? (int) length : Math.min(maxBytes, 64 * 1024);
           body = channel.alloc().heapBuffer(Math.min(maxBytes, Math.max(initial, 256)), maxBytes);
         }
@@ -318,6 +320,12 @@ public final class NettyScrapeClient implements ScrapeClient {
           }
           body.writeBytes(bytes);
           if (msg instanceof LastHttpContent) {
+            if (endsAtClose && body.isReadable() && body.getByte(body.writerIndex() - 1) != '\n') {
+              // no length and no chunks: only the close ends the body, and an engine dying
+              // mid-line looks the same; the text format ends every line with a newline
+              fail(new IOException("body cut short: ended by close in the middle of a line"));
+              return;
+            }
             succeed();
           }
         }

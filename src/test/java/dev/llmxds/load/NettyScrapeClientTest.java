@@ -309,6 +309,23 @@ class NettyScrapeClientTest {
   }
 
   @Test
+  void aBodyEndedByCloseInTheMiddleOfALineIsRefused() throws Exception {
+    // an engine dying mid-body: "waiting 12" cut to "waiting 1" must not read as a figure
+    URI uri =
+        serve(
+            (n, in, out) -> {
+              request(in);
+              out.write(
+                  "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nc 1\nwaiting 1"
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+            });
+    Throwable cause = failure(client.get(uri, TIMEOUT, 4096, TEXT));
+    assertInstanceOf(IOException.class, cause);
+    assertTrue(cause.getMessage().contains("cut short"), cause.getMessage());
+  }
+
+  @Test
   void garbageInsteadOfHttpFailsTheScrape() throws Exception {
     URI uri =
         serve(
