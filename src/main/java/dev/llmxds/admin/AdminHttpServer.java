@@ -74,6 +74,14 @@ public final class AdminHttpServer implements AutoCloseable {
   private static final long LINGER_MILLIS = 1_000;
 
   private final AdminConfig config;
+
+  /**
+   * Bound to a loopback address (the default): then only requests naming a loopback host are
+   * answered, so a web page whose DNS name is rebound to 127.0.0.1 cannot read the admin views or
+   * press the demo's buttons from the operator's browser.
+   */
+  private final boolean loopbackOnly;
+
   private final AdminSource source;
   private final AdminViews views;
   private final LlmXdsMetrics metrics;
@@ -96,6 +104,7 @@ public final class AdminHttpServer implements AutoCloseable {
       AdminConfig config, AdminSource source, AdminViews views, LlmXdsMetrics metrics)
       throws IOException {
     this.config = config;
+    this.loopbackOnly = isLoopback(config.host());
     this.source = source;
     this.views = views;
     this.metrics = metrics;
@@ -191,6 +200,33 @@ public final class AdminHttpServer implements AutoCloseable {
    * once a request head is complete. When it fires the connection is closed, with a 408 if a
    * request had begun.
    */
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Whether a Host header names a loopback host (any port): localhost, 127.x.y.z or [::1]. */
+  static boolean loopbackHost(String hostHeader) {
+    String h = hostHeader.strip().toLowerCase(java.util.Locale.ROOT);
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end > 0 && h.substring(1, end).equals("::1") && portOnly(h.substring(end + 1));
+    }
+    int colon = h.indexOf(':');
+    String name = colon < 0 ? h : h.substring(0, colon);
+    if (colon >= 0 && !portOnly(h.substring(colon))) {
+      return false;
+    }
+    return name.equals("localhost") || name.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+
+  private static boolean portOnly(String rest) {
+    return rest.isEmpty() || rest.matches(":\\d{1,5}");
+  }
+
   private final class Deadline extends ChannelDuplexHandler {
     private ScheduledFuture<?> timer;
     private boolean awaitingFirstByte;
@@ -323,6 +359,14 @@ public final class AdminHttpServer implements AutoCloseable {
       if (HttpUtil.getContentLength(request, 0L) != 0
           || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
         reject(ctx, HttpResponseStatus.BAD_REQUEST, "a request body is not accepted\n");
+        return;
+      }
+      String hostHeader = request.headers().get(HttpHeaderNames.HOST);
+      if (loopbackOnly && hostHeader != null && !loopbackHost(hostHeader)) {
+        reject(
+            ctx,
+            HttpResponseStatus.MISDIRECTED_REQUEST,
+            "refused: this admin server answers only to localhost, 127.0.0.1 or [::1]\n");
         return;
       }
       busy = true;

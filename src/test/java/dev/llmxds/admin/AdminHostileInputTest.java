@@ -265,7 +265,7 @@ class AdminHostileInputTest {
       s.connect(new InetSocketAddress("127.0.0.1", server.adminPort()), 2_000);
       s.setSoTimeout(200); // paces the trickle: one byte per 200 ms read timeout
       long t0 = System.nanoTime();
-      String request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + "s".repeat(1_000);
+      String request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "s".repeat(1_000);
       StringBuilder answer = new StringBuilder();
       int i = 0;
       while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
@@ -303,7 +303,7 @@ class AdminHostileInputTest {
       s.connect(new InetSocketAddress("127.0.0.1", server.adminPort()), 2_000);
       s.setSoTimeout(10_000);
       s.getOutputStream()
-          .write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          .write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       String response = "";
       long t0 = System.nanoTime();
@@ -325,7 +325,7 @@ class AdminHostileInputTest {
         405, rawRequest("POST /api/fleet HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
     assertEquals(405, rawRequest("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n"));
     assertEquals(405, rawRequest("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"));
-    assertEquals(200, rawRequest("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assertEquals(200, rawRequest("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     assertEquals(
         400, rawRequest("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
     assertEquals(
@@ -335,6 +335,20 @@ class AdminHostileInputTest {
     assertEquals(414, rawRequest("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
     assertEquals(
         431, rawRequest("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(40_000) + "\r\n\r\n"));
+  }
+
+  @Test
+  void aLoopbackAdminAnswersOnlyToLoopbackHostNames() throws Exception {
+    start(""); // the admin server binds 127.0.0.1: a rebound DNS name must not reach it
+    for (String host :
+        List.of("127.0.0.1:9902", "localhost", "LOCALHOST:1", "[::1]:80", "127.1.2.3")) {
+      assertEquals(200, rawRequest("GET /healthz HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), host);
+    }
+    for (String host :
+        List.of(
+            "evil.example", "127.0.0.1.evil.example", "localhost.evil:80", "[::2]", "x:99999")) {
+      assertEquals(421, rawRequest("GET /api/fleet HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), host);
+    }
   }
 
   /** Sends {@code request} on a fresh connection and returns the status code of the answer. */
