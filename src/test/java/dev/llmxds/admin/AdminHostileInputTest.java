@@ -303,7 +303,9 @@ class AdminHostileInputTest {
       s.connect(new InetSocketAddress("127.0.0.1", server.adminPort()), 2_000);
       s.setSoTimeout(10_000);
       s.getOutputStream()
-          .write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          .write(
+              "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       String response = "";
       long t0 = System.nanoTime();

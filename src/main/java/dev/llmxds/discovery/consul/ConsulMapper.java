@@ -46,6 +46,18 @@ final class ConsulMapper {
   static final String META_AFFINITY_MIN_RING = "llm-xds-affinity-min-ring-size";
   static final String META_AFFINITY_MAX_RING = "llm-xds-affinity-max-ring-size";
   static final String META_AFFINITY_TABLE = "llm-xds-affinity-table-size";
+  private static final java.util.Set<String> AFFINITY_KEYS =
+      new java.util.TreeSet<>(
+          List.of(
+              META_AFFINITY,
+              META_AFFINITY_HEADER,
+              META_AFFINITY_COOKIE,
+              META_AFFINITY_COOKIE_TTL,
+              META_AFFINITY_LB,
+              META_AFFINITY_BALANCE,
+              META_AFFINITY_MIN_RING,
+              META_AFFINITY_MAX_RING,
+              META_AFFINITY_TABLE));
   static final String BACKUP_TAG = "backup";
 
   private final ConsulConfig config;
@@ -181,6 +193,18 @@ final class ConsulMapper {
     boolean any = meta.keySet().stream().anyMatch(k -> k.startsWith(META_AFFINITY));
     if (!any) {
       return null;
+    }
+    for (String k : meta.keySet()) {
+      if (k.startsWith(META_AFFINITY) && !AFFINITY_KEYS.contains(k)) {
+        // a misspelt key would otherwise give the instance an affinity of its own, replacing the
+        // configured default with affinity off
+        throw new IllegalArgumentException(
+            "meta "
+                + dev.llmxds.discovery.FleetAssembler.shown(k, 64)
+                + ": unknown affinity key (known: "
+                + AFFINITY_KEYS
+                + ")");
+      }
     }
     String key = META_AFFINITY;
     try {

@@ -253,6 +253,10 @@ class ConsulMapperTest {
     assertEquals(
         Map.of("v1", "meta llm-xds-affinity: must be on or off, got 'maybe'"),
         withMeta("{'llm-xds-affinity': 'maybe'}").problems());
+    String typo = withMeta("{'llm-xds-affinity-heder': 'x-user'}").problems().get("v1");
+    assertTrue(
+        typo.startsWith("meta llm-xds-affinity-heder: unknown affinity key"),
+        "a misspelt key is reported, not read as affinity off: " + typo);
     assertEquals(
         Map.of("v1", "meta llm-xds-affinity-min-ring-size: 'lots' is not a whole number"),
         withMeta("{'llm-xds-affinity-min-ring-size': 'lots'}").problems());
