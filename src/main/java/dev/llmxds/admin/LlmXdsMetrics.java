@@ -61,7 +61,7 @@ public final class LlmXdsMetrics {
     FunctionTimer.builder(
             "llmxds.publish",
             source,
-            s -> s.published().publications() + s.published().weightUpdates(),
+            s -> s.published().publishes(),
             s -> s.published().publishNanos(),
             TimeUnit.NANOSECONDS)
         .description("publications: projection, validation and hand-off to every watching stream")

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param weightUpdates weight-only publications so far
  * @param rejected publications of a group refused by validation (the group kept its previous ones)
  * @param publishNanos time spent publishing (project, validate, version, hand to the cache), total
+ * @param publishes how many publications that time covers: fleet, weights and new node groups
  */
 public record Published(
     Fleet fleet,
@@ -25,10 +26,11 @@ public record Published(
     long publications,
     long weightUpdates,
     long rejected,
-    long publishNanos) {
+    long publishNanos,
+    long publishes) {
 
   public static final Published NONE =
-      new Published(Fleet.EMPTY, WeightTable.EMPTY, Map.of(), 0, 0, 0, 0);
+      new Published(Fleet.EMPTY, WeightTable.EMPTY, Map.of(), 0, 0, 0, 0, 0);
 
   public Published {
     groups = Map.copyOf(groups);

@@ -163,7 +163,8 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
                   p.publications(),
                   p.weightUpdates(),
                   p.rejected(),
-                  p.publishNanos());
+                  p.publishNanos(),
+                  p.publishes());
         });
   }
 
@@ -235,7 +236,8 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
             publications,
             weightUpdates,
             before.rejected() + step.rejected(),
-            before.publishNanos() + (System.nanoTime() - started));
+            before.publishNanos() + (System.nanoTime() - started),
+            before.publishes() + 1);
     published = after;
     log.debug("published {} services to {} node groups", fleet.services().size(), groups.size());
     for (Consumer<Published> s : subscribers) {

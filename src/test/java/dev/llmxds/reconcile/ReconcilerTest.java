@@ -51,6 +51,7 @@ class ReconcilerTest {
       assertSame(r.published(), first.get(0), "told what is now published");
       assertEquals(1, r.published().publications());
       assertTrue(r.published().publishNanos() > 0, "its time recorded");
+      assertEquals(1, r.published().publishes(), "and counted with it");
 
       registration.close();
       r.onFleet(fleet(ep(2, "r1", "a")));
