@@ -227,7 +227,6 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
     long started = System.nanoTime();
     Published before = published;
     Snapshots.Step step = snapshots.next(fleet, weights, groups, before.groups());
-    step.changed().forEach(cache::set);
     Published after =
         new Published(
             fleet,
@@ -238,7 +237,9 @@ public final class Reconciler implements FleetListener, NodeGroups.Listener, Aut
             before.rejected() + step.rejected(),
             before.publishNanos() + (System.nanoTime() - started),
             before.publishes() + 1);
+    // what is published is visible before any client hears of it
     published = after;
+    step.changed().forEach(cache::set);
     log.debug("published {} services to {} node groups", fleet.services().size(), groups.size());
     for (Consumer<Published> s : subscribers) {
       try {
