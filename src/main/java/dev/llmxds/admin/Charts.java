@@ -46,21 +46,7 @@ final class Charts {
     }
     max = niceCeiling(max);
     StringBuilder b = new StringBuilder(4096);
-    b.append("<figure class=\"chart\"><figcaption>")
-        .append(HtmlPage.esc(title))
-        .append("</figcaption>\n<svg id=\"")
-        .append(HtmlPage.esc(id))
-        .append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-        .append(W)
-        .append("\" height=\"")
-        .append(H)
-        .append("\" viewBox=\"0 0 ")
-        .append(W)
-        .append(' ')
-        .append(H)
-        .append("\" role=\"img\" aria-label=\"")
-        .append(HtmlPage.esc(title))
-        .append("\">\n");
+    openFigure(b, id, title, H);
     axes(b, max, unit, spanSeconds);
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
@@ -113,21 +99,7 @@ final class Charts {
     int h = TOP + rowH * Math.max(1, byGroup.size()) + BOTTOM;
     int labelW = 150;
     StringBuilder b = new StringBuilder(2048);
-    b.append("<figure class=\"chart\"><figcaption>")
-        .append(HtmlPage.esc(title))
-        .append("</figcaption>\n<svg id=\"")
-        .append(HtmlPage.esc(id))
-        .append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-        .append(W)
-        .append("\" height=\"")
-        .append(h)
-        .append("\" viewBox=\"0 0 ")
-        .append(W)
-        .append(' ')
-        .append(h)
-        .append("\" role=\"img\" aria-label=\"")
-        .append(HtmlPage.esc(title))
-        .append("\">\n");
+    openFigure(b, id, title, h);
     int row = 0;
     java.util.LinkedHashMap<String, Integer> colors = new java.util.LinkedHashMap<>();
     for (String e : endpoints) {
@@ -291,5 +263,24 @@ final class Charts {
     return v == Math.rint(v) && Math.abs(v) < 1e15
         ? Long.toString((long) v)
         : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  /** Opens a captioned figure with an accessible SVG of the page's width and {@code height}. */
+  private static void openFigure(StringBuilder b, String id, String title, int height) {
+    b.append("<figure class=\"chart\"><figcaption>")
+        .append(HtmlPage.esc(title))
+        .append("</figcaption>\n<svg id=\"")
+        .append(HtmlPage.esc(id))
+        .append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(W)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" viewBox=\"0 0 ")
+        .append(W)
+        .append(' ')
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"")
+        .append(HtmlPage.esc(title))
+        .append("\">\n");
   }
 }

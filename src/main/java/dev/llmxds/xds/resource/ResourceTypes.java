@@ -24,14 +24,4 @@ public final class ResourceTypes {
         ? "sds"
         : typeUrl;
   }
-
-  /** The type of {@code typeUrl}, or null when llm-xds publishes no such type. */
-  public static XdsResourceType<?> of(String typeUrl) {
-    for (XdsResourceType<?> t : ALL) {
-      if (t.typeUrl().equals(typeUrl)) {
-        return t;
-      }
-    }
-    return null;
-  }
 }

@@ -151,11 +151,6 @@ public final class NodeGroups {
     return leases.size();
   }
 
-  /** The groups that currently exist. */
-  public Set<NodeGroupKey> groups() {
-    return Set.copyOf(leases.keySet());
-  }
-
   /** Streams refused because {@code xds.maxNodeGroups} groups were all held. */
   public long refused() {
     return refused.get();
